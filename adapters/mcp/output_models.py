@@ -1,0 +1,43 @@
+"""Output schemas of the tools, as published to clients (pydantic stays at this edge)."""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class QueryOutput(BaseModel):
+    """Structured result of `query`; columns and rows are absent in sql mode."""
+
+    model_config = ConfigDict(extra="allow")
+
+    database: str
+    sql: str
+    explanation: str = ""
+    columns: list[str] | None = None
+    column_types: list[str] | None = None
+    rows: list[list[Any]] | None = None
+    row_count: int | None = None
+    truncated: bool | None = None
+
+
+class ExplainOutput(BaseModel):
+    """Structured result of `explain`."""
+
+    database: str
+    sql: str
+    total_cost: float
+    plan_rows: int
+    plan_text: str
+    plan: dict[str, Any]
+
+
+class SchemaOutput(BaseModel):
+    """Structured result of `get_schema`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    database: str
+    format: str
+    tables: list[dict[str, Any]]
+    enums: list[dict[str, Any]]
+    text: str

@@ -1,0 +1,94 @@
+"""Turns use-case results and errors into tool results: readable text plus structured content."""
+
+from dataclasses import asdict
+
+from mcp.types import CallToolResult, TextContent
+
+from adapters.mcp.text_table import render_table
+from application.answer_question import Answer
+from application.describe_schema import SchemaDescription
+from application.explain_query import Explanation
+from domain.errors import PgMcpError
+
+
+def present_answer(answer: Answer) -> CallToolResult:
+    """A query result: the SQL and, in result mode, the rows."""
+    structured: dict[str, object] = {
+        "database": answer.database,
+        "sql": answer.sql,
+        "explanation": answer.explanation,
+    }
+    lines = [f"SQL ({answer.database}):", answer.sql]
+    result = answer.result
+    if result is not None:
+        columns = [c.name for c in result.columns]
+        structured |= {
+            "columns": columns,
+            "column_types": [c.type for c in result.columns],
+            "rows": [list(row) for row in result.rows],
+            "row_count": result.row_count,
+            "truncated": result.truncated,
+        }
+        more = " (truncated: more rows exist; narrow the question)" if result.truncated else ""
+        lines += ["", f"{result.row_count} row(s){more}", render_table(columns, result.rows)]
+    return _result("\n".join(lines), structured)
+
+
+def present_explanation(explanation: Explanation) -> CallToolResult:
+    """A plan: the SQL, the estimated cost and rows, and the plan tree."""
+    plan = explanation.plan
+    text = (
+        f"SQL ({explanation.database}):\n{explanation.sql}\n\n"
+        f"Estimated cost {plan.total_cost:g}, estimated rows {plan.plan_rows}\n{plan.text}"
+    )
+    return _result(
+        text,
+        {
+            "database": explanation.database,
+            "sql": explanation.sql,
+            "total_cost": plan.total_cost,
+            "plan_rows": plan.plan_rows,
+            "plan_text": plan.text,
+            "plan": plan.plan,
+        },
+    )
+
+
+def present_schema(description: SchemaDescription) -> CallToolResult:
+    """A schema: the rendering as text, the relations as structured data."""
+    snapshot = description.snapshot
+    detailed = description.format != "summary"
+    tables = [_table_dict(asdict(table), detailed) for table in snapshot.tables]
+    return _result(
+        description.text,
+        {
+            "database": snapshot.database,
+            "format": description.format,
+            "tables": tables,
+            "enums": [asdict(e) for e in snapshot.enums],
+            "text": description.text,
+        },
+    )
+
+
+def present_error(error: PgMcpError) -> CallToolResult:
+    """The one shape of every failure: `ERR_00N: message` and {"error": {...}}."""
+    return CallToolResult(
+        is_error=True,
+        content=[TextContent(type="text", text=f"{error.code}: {error.message}")],
+        structured_content={
+            "error": {"code": str(error.code), "message": error.message, **error.details()}
+        },
+    )
+
+
+def _table_dict(table: dict[str, object], detailed: bool) -> dict[str, object]:
+    if detailed:
+        return table
+    return {key: table[key] for key in ("schema", "name", "kind", "comment", "row_estimate")}
+
+
+def _result(text: str, structured: dict[str, object]) -> CallToolResult:
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)], structured_content=structured
+    )

@@ -1,0 +1,142 @@
+"""The MCP server: three read-only tools over the use cases, errors in one shape."""
+
+import logging
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, ToolAnnotations
+from pydantic import Field, ValidationError
+
+from adapters.mcp.output_models import ExplainOutput, QueryOutput, SchemaOutput
+from adapters.mcp.presenters import (
+    present_answer,
+    present_error,
+    present_explanation,
+    present_schema,
+)
+from adapters.mcp.query_options import parse_query_options
+from application.answer_question import AnswerQuestion, AnswerRequest
+from application.describe_schema import DescribeRequest, DescribeSchema
+from application.explain_query import ExplainQuery, ExplainRequest
+from application.progress import STAGES
+from domain.errors import InvalidRequest, PgMcpError, SchemaLoadFailed, SqlExecutionFailed
+
+logger = logging.getLogger(__name__)
+
+_READ_ONLY = ToolAnnotations(
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+
+INSTRUCTIONS = """\
+pg-mcp answers questions about PostgreSQL databases with read-only SQL.
+Call get_schema first to see the tables; then query with a question in plain language (or a
+SELECT you wrote). Every statement is checked and runs read-only with row and time limits."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UseCases:
+    """The use cases the tools call."""
+
+    answer: AnswerQuestion
+    explain: ExplainQuery
+    describe: DescribeSchema
+
+
+class PgMcpServer(MCPServer):
+    """MCPServer whose argument-validation failures come back as ERR_008."""
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> Any:
+        """Call a tool; a bad argument becomes an ERR_008 result instead of a bare message."""
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if not isinstance(exc.__cause__, ValidationError):
+                raise
+            fields = sorted({str(err["loc"][0]) for err in exc.__cause__.errors() if err["loc"]})
+            return present_error(InvalidRequest(f"Invalid argument(s): {', '.join(fields)}"))
+
+
+def build_server(use_cases: UseCases, *, name: str = "pg-mcp", version: str = "") -> PgMcpServer:
+    """The MCP server with its three tools bound to the use cases."""
+    server = PgMcpServer(name=name, version=version, instructions=INSTRUCTIONS)
+
+    @server.tool(annotations=_READ_ONLY)
+    async def query(
+        query: Annotated[str, Field(description="A question in plain language, or a SELECT")],
+        ctx: Context[Any, Any],
+        return_mode: Literal["result", "sql"] = "result",
+        database: str | None = None,
+        parameters: dict[str, Any] | None = None,
+    ) -> Annotated[CallToolResult, QueryOutput]:
+        """Answer a question about a PostgreSQL database with rows.
+
+        `query` is a question in plain language (or a SELECT you wrote). The server writes the
+        SQL, checks it is read-only and safe, runs it with limits and returns columns and rows.
+        return_mode="sql" returns the checked SQL without running it. `database` picks one of
+        the configured databases. `parameters` may hold {"max_rows": N} to return fewer rows.
+        """
+        try:
+            options = parse_query_options(parameters)
+            request = AnswerRequest(
+                question=query, database=database, return_mode=return_mode, **options
+            )
+            return present_answer(await use_cases.answer.execute(request, _progress(ctx)))
+        except PgMcpError as error:
+            return present_error(error)
+        except Exception:
+            logger.exception("query failed unexpectedly")
+            return present_error(SqlExecutionFailed("Internal error while answering"))
+
+    @server.tool(annotations=_READ_ONLY)
+    async def explain(
+        query: Annotated[str, Field(description="A question in plain language, or a SELECT")],
+        ctx: Context[Any, Any],
+        database: str | None = None,
+    ) -> Annotated[CallToolResult, ExplainOutput]:
+        """Show how PostgreSQL would run the SQL for a question, without running it.
+
+        Returns the checked SQL, the planner's estimated cost and rows, and a readable plan.
+        Use it to judge whether a question is expensive before asking it with `query`.
+        """
+        try:
+            request = ExplainRequest(question=query, database=database)
+            return present_explanation(await use_cases.explain.execute(request, _progress(ctx)))
+        except PgMcpError as error:
+            return present_error(error)
+        except Exception:
+            logger.exception("explain failed unexpectedly")
+            return present_error(SqlExecutionFailed("Internal error while explaining"))
+
+    @server.tool(annotations=_READ_ONLY)
+    async def get_schema(
+        refresh: bool = False,
+        format: Literal["summary", "detailed", "ddl"] = "summary",
+        database: str | None = None,
+    ) -> Annotated[CallToolResult, SchemaOutput]:
+        """List the tables, views, columns and keys of a database.
+
+        format="summary" gives one line per table; "detailed" adds columns, keys and comments;
+        "ddl" gives CREATE statements. refresh=True reloads the schema from the database.
+        """
+        try:
+            request = DescribeRequest(database=database, format=format, refresh=refresh)
+            return present_schema(await use_cases.describe.execute(request))
+        except PgMcpError as error:
+            return present_error(error)
+        except Exception:
+            logger.exception("get_schema failed unexpectedly")
+            return present_error(SchemaLoadFailed("Internal error while describing the schema"))
+
+    return server
+
+
+def _progress(ctx: Context[Any, Any]) -> Any:
+    async def report(stage: str) -> None:
+        step = STAGES.index(stage) + 1 if stage in STAGES else 0
+        await ctx.report_progress(step, len(STAGES), stage)
+
+    return report

@@ -1,0 +1,39 @@
+"""Rows as a compact text table, the readable half of a query result."""
+
+import json
+from collections.abc import Sequence
+
+from domain.models import JsonValue
+
+_PADDED_ROWS = 50
+_CELL_CHARS = 200
+
+
+def render_table(columns: Sequence[str], rows: Sequence[Sequence[JsonValue]]) -> str:
+    """A pipe table; padded when short, unpadded when long so the text stays small."""
+    cells = [[_cell(value) for value in row] for row in rows]
+    if len(rows) > _PADDED_ROWS:
+        return "\n".join(" | ".join(line) for line in [list(columns), *cells])
+    widths = [len(name) for name in columns]
+    for line in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, line, strict=True)]
+    header = " | ".join(n.ljust(w) for n, w in zip(columns, widths, strict=True))
+    rule = "-+-".join("-" * w for w in widths)
+    body = [" | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in cells]
+    return "\n".join([header, rule, *body])
+
+
+def _cell(value: JsonValue) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = value if isinstance(value, str) else _compact(value)
+    text = text.replace("\n", "\\n").replace("|", "\\|")
+    return text if len(text) <= _CELL_CHARS else text[: _CELL_CHARS - 1] + "…"
+
+
+def _compact(value: JsonValue) -> str:
+    if isinstance(value, list | dict):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return str(value)

@@ -1,0 +1,196 @@
+"""The Database port on asyncpg: every statement read-only, time-boxed, on the extended protocol."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Literal, TypeAlias, TypeVar
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from adapters.postgres.errors import translate_asyncpg_errors
+from adapters.postgres.introspection import load_snapshot
+from adapters.postgres.rendering import column_converter, column_info, render_rows
+from domain.errors import DatabaseUnavailable, PgMcpError, QueryTimedOut, SchemaLoadFailed
+from domain.models import QueryPlan, QueryResult, SchemaSnapshot
+from domain.ports import Clock, Database
+
+T = TypeVar("T")
+Connection: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"
+Work: TypeAlias = Callable[[Connection], Awaitable[T]]
+Isolation: TypeAlias = Literal["read_committed", "repeatable_read"]
+Fetched: TypeAlias = "tuple[Sequence[asyncpg.Attribute], list[asyncpg.Record]]"
+
+# The server's statement_timeout should fire first; the client waits this much longer
+# before it cancels by itself, then this long for the cancel to land before it hangs up.
+CLIENT_GRACE = 1.0
+CANCEL_WAIT = 2.0
+
+# pg_catalog explicitly first, so that no role or database default can put a look-alike of a
+# built-in ahead of it (CVE-2018-1058); "$user" is left out so that a schema named after the
+# login role cannot shadow public. None keeps the server's setting.
+DEFAULT_SEARCH_PATH = ("pg_catalog", "public")
+
+
+class AsyncpgDatabase(Database):
+    """One PostgreSQL database reached through an asyncpg pool, read-only."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        pool: asyncpg.Pool[asyncpg.Record],
+        clock: Clock,
+        search_path: Sequence[str] | None = DEFAULT_SEARCH_PATH,
+        acquire_timeout: float = 10.0,
+        introspect_timeout: float = 30.0,
+    ) -> None:
+        self._name = name
+        self._pool = pool
+        self._clock = clock
+        self._search_path = ", ".join(map(_quote_ident, search_path)) if search_path else None
+        self._acquire_timeout = acquire_timeout
+        self._introspect_timeout = introspect_timeout
+
+    @property
+    def name(self) -> str:
+        """The name clients use to pick this database."""
+        return self._name
+
+    async def fetch(self, sql: str, *, max_rows: int, timeout: float) -> QueryResult:
+        """Run one statement read-only through a cursor; return at most max_rows rows."""
+
+        async def work(conn: Connection) -> Fetched:
+            statement = await conn.prepare(sql)
+            cursor = await statement.cursor()
+            return statement.get_attributes(), await cursor.fetch(max_rows + 1)
+
+        attributes, records = await self._run(work, timeout=timeout)
+        converters = [column_converter(a.type.name, a.type.schema, a.type.kind) for a in attributes]
+        return QueryResult(
+            columns=tuple(column_info(a) for a in attributes),
+            rows=render_rows(records[:max_rows], converters),
+            truncated=len(records) > max_rows,
+        )
+
+    async def explain(self, sql: str, *, timeout: float) -> QueryPlan:
+        """The planner's estimate for one statement (EXPLAIN without ANALYZE)."""
+
+        async def work(conn: Connection) -> object:
+            return await conn.fetchval(f"EXPLAIN (FORMAT JSON) {sql}")
+
+        document = await self._run(work, timeout=timeout)
+        return plan_from_explain(json.loads(document) if isinstance(document, str) else document)
+
+    async def introspect(self) -> SchemaSnapshot:
+        """Read every user table, view and enum from the catalog."""
+
+        async def work(conn: Connection) -> SchemaSnapshot:
+            return await load_snapshot(conn, database=self._name, loaded_at=self._clock.now())
+
+        try:
+            # One snapshot for all four catalog queries, so that they agree with each other.
+            return await self._run(
+                work, timeout=self._introspect_timeout, isolation="repeatable_read"
+            )
+        except DatabaseUnavailable:
+            raise
+        except PgMcpError as exc:
+            raise SchemaLoadFailed(f"Schema of {self._name!r} not loaded: {exc.message}") from exc
+
+    async def _run(
+        self, work: Work[T], *, timeout: float, isolation: Isolation = "read_committed"
+    ) -> T:
+        with translate_asyncpg_errors(self._name):
+            async with self._pool.acquire(timeout=self._acquire_timeout) as conn:
+                return await self._time_boxed(conn, work, timeout, isolation)
+
+    async def _time_boxed(
+        self, conn: Connection, work: Work[T], timeout: float, isolation: Isolation
+    ) -> T:
+        try:
+            async with asyncio.timeout(timeout + CLIENT_GRACE + CANCEL_WAIT):
+                try:
+                    async with asyncio.timeout(timeout + CLIENT_GRACE):
+                        return await self._read_only(conn, work, timeout, isolation)
+                except TimeoutError:
+                    # asyncpg sent PostgreSQL a cancel request and the rollback waited for it.
+                    raise QueryTimedOut() from None
+        except TimeoutError:
+            # The server ignored the cancel (hung, partitioned): hang up so that the backend
+            # dies at its next read and the pool opens a fresh connection.
+            conn.terminate()
+            raise QueryTimedOut() from None
+
+    async def _read_only(
+        self, conn: Connection, work: Work[T], timeout: float, isolation: Isolation
+    ) -> T:
+        async with conn.transaction(readonly=True, isolation=isolation):
+            await self._apply_limits(conn, timeout)
+            return await work(conn)
+
+    async def _apply_limits(self, conn: Connection, timeout: float) -> None:
+        millis = max(1, round(timeout * 1000))
+        idle = max(5000, 2 * millis)  # ends the transaction if this client vanishes mid-way
+        settings = [
+            ("statement_timeout", str(millis)),
+            ("lock_timeout", str(millis)),
+            ("idle_in_transaction_session_timeout", str(idle)),
+        ]
+        if self._search_path is not None:
+            settings.append(("search_path", self._search_path))
+        # set_config(..., true) is SET LOCAL; one round trip, parameters bound, never spliced.
+        calls = ", ".join(
+            f"pg_catalog.set_config(${2 * i + 1}, ${2 * i + 2}, true)" for i in range(len(settings))
+        )
+        await conn.execute(f"SELECT {calls}", *(part for pair in settings for part in pair))
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def plan_from_explain(document: Any) -> QueryPlan:
+    """A QueryPlan from the output of EXPLAIN (FORMAT JSON)."""
+    top: dict[str, Any] = document[0]["Plan"]
+    return QueryPlan(
+        total_cost=float(top["Total Cost"]),
+        plan_rows=int(top["Plan Rows"]),
+        text="\n".join(_plan_lines(top, depth=0)),
+        plan=top,
+    )
+
+
+def _plan_lines(node: dict[str, Any], *, depth: int) -> list[str]:
+    prefix = "  " * depth + ("-> " if depth else "")
+    lines = [prefix + _describe(node)]
+    for child in node.get("Plans", ()):
+        lines.extend(_plan_lines(child, depth=depth + 1))
+    return lines
+
+
+_AGGREGATE_LABELS = {
+    "Hashed": "HashAggregate",
+    "Sorted": "GroupAggregate",
+    "Mixed": "MixedAggregate",
+}
+
+
+def _describe(node: dict[str, Any]) -> str:
+    label = node["Node Type"]
+    if label == "ModifyTable":
+        label = node.get("Operation", label)
+    if label == "Aggregate":
+        label = _AGGREGATE_LABELS.get(node.get("Strategy", ""), label)
+    if node.get("Join Type") not in (None, "Inner") and label.endswith(" Join"):
+        label = f"{label[: -len(' Join')]} {node['Join Type']} Join"
+    if "Index Name" in node:
+        label += f" using {node['Index Name']}"
+    if "Relation Name" in node:
+        label += f" on {node['Relation Name']}"
+        if node.get("Alias") not in (None, node["Relation Name"]):
+            label += f" {node['Alias']}"
+    cost = f"cost={node['Startup Cost']:.2f}..{node['Total Cost']:.2f}"
+    return f"{label}  ({cost} rows={node['Plan Rows']})"

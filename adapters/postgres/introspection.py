@@ -1,0 +1,223 @@
+"""Read a whole schema from the catalog in five queries, however many tables there are."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import asyncpg
+
+from domain.models import Column, EnumType, ForeignKey, RelationKind, SchemaSnapshot, Table
+
+# Schemas named pg_* are reserved (pg_catalog, pg_toast, pg_temp_N); users cannot create them.
+_USER_SCHEMA = "{ns}.nspname !~ '^pg_' AND {ns}.nspname <> 'information_schema'"
+
+# Partitions are left out: questions go to their parent, which lists every row.
+RELATIONS_SQL = f"""
+SELECT c.oid, n.nspname, c.relname, c.relkind::text AS relkind, d.description, c.reltuples
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_description d
+  ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
+  AND {_USER_SCHEMA.format(ns="n")}
+ORDER BY n.nspname, c.relname
+"""
+
+COLUMNS_SQL = f"""
+SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type,
+       a.attnotnull, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr, d.description
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_catalog.pg_description d
+  ON d.objoid = a.attrelid AND d.classoid = 'pg_catalog.pg_class'::regclass
+  AND d.objsubid = a.attnum
+WHERE a.attnum > 0 AND NOT a.attisdropped
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
+  AND {_USER_SCHEMA.format(ns="n")}
+ORDER BY a.attrelid, a.attnum
+"""
+
+# conparentid = 0 skips the copies PostgreSQL makes on each partition.
+CONSTRAINTS_SQL = f"""
+SELECT con.conrelid, con.conname, con.contype::text AS contype,
+       ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY AS k(num, ord)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num
+             ORDER BY k.ord) AS columns,
+       rn.nspname AS ref_schema, rc.relname AS ref_table,
+       ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY AS k(num, ord)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num
+             ORDER BY k.ord) AS ref_columns
+FROM pg_catalog.pg_constraint con
+JOIN pg_catalog.pg_namespace n ON n.oid = con.connamespace
+LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
+LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE con.contype IN ('p', 'u', 'f') AND con.conrelid <> 0 AND con.conparentid = 0
+  AND {_USER_SCHEMA.format(ns="n")}
+ORDER BY con.conrelid, con.conname
+"""
+
+ENUMS_SQL = f"""
+SELECT n.nspname, t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder) AS labels
+FROM pg_catalog.pg_type t
+JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid
+JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+WHERE {_USER_SCHEMA.format(ns="n")}
+GROUP BY n.nspname, t.typname
+ORDER BY n.nspname, t.typname
+"""
+
+# What each view and materialized view reads, from the dependencies of its rewrite rule: a
+# column read names the column; refobjsubid 0 (count(*), row_to_json(t), a bare FROM) leaves
+# attname NULL and stands for the whole row. Reads hidden inside functions are not recorded.
+DEPENDENCIES_SQL = f"""
+SELECT DISTINCT r.ev_class AS view_oid, tn.nspname, t.relname, a.attname
+FROM pg_catalog.pg_depend d
+JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid
+JOIN pg_catalog.pg_class v ON v.oid = r.ev_class
+JOIN pg_catalog.pg_namespace vn ON vn.oid = v.relnamespace
+JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
+JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass
+  AND d.refclassid = 'pg_catalog.pg_class'::regclass
+  AND t.oid <> v.oid AND {_USER_SCHEMA.format(ns="vn")}
+"""
+
+_KINDS = {
+    "r": RelationKind.TABLE,
+    "p": RelationKind.PARTITIONED_TABLE,
+    "v": RelationKind.VIEW,
+    "m": RelationKind.MATERIALIZED_VIEW,
+    "f": RelationKind.FOREIGN_TABLE,
+}
+
+
+async def load_snapshot(
+    conn: asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any],
+    *,
+    database: str,
+    loaded_at: float,
+) -> SchemaSnapshot:
+    """Query the catalog and build the snapshot of every user relation and enum."""
+    relations = await conn.fetch(RELATIONS_SQL)
+    columns = await conn.fetch(COLUMNS_SQL)
+    constraints = await conn.fetch(CONSTRAINTS_SQL)
+    enums = await conn.fetch(ENUMS_SQL)
+    dependencies = await conn.fetch(DEPENDENCIES_SQL)
+    return build_snapshot(
+        database=database,
+        loaded_at=loaded_at,
+        relations=relations,
+        columns=columns,
+        constraints=constraints,
+        enums=enums,
+        dependencies=dependencies,
+    )
+
+
+def build_snapshot(
+    *,
+    database: str,
+    loaded_at: float,
+    relations: Sequence[asyncpg.Record],
+    columns: Iterable[asyncpg.Record],
+    constraints: Iterable[asyncpg.Record],
+    enums: Iterable[asyncpg.Record],
+    dependencies: Iterable[asyncpg.Record] = (),
+) -> SchemaSnapshot:
+    """Assemble catalog rows into a SchemaSnapshot."""
+    columns_of: dict[int, list[Column]] = defaultdict(list)
+    for row in columns:
+        columns_of[row["attrelid"]].append(_column(row))
+    constraints_of: dict[int, list[asyncpg.Record]] = defaultdict(list)
+    for row in constraints:
+        constraints_of[row["conrelid"]].append(row)
+    reads_of: dict[int, set[str]] = defaultdict(set)
+    for row in dependencies:
+        reads_of[row["view_oid"]].add(_dotted(row["nspname"], row["relname"], row["attname"]))
+    tables = tuple(
+        _table(
+            row,
+            columns_of.get(row["oid"], []),
+            constraints_of.get(row["oid"], []),
+            depends_on=tuple(sorted(reads_of.get(row["oid"], ()))),
+        )
+        for row in relations
+    )
+    enum_types = tuple(
+        EnumType(schema=row["nspname"], name=row["typname"], labels=tuple(row["labels"]))
+        for row in enums
+    )
+    return SchemaSnapshot(database=database, tables=tables, enums=enum_types, loaded_at=loaded_at)
+
+
+def _column(row: asyncpg.Record) -> Column:
+    return Column(
+        name=row["attname"],
+        data_type=row["data_type"],
+        nullable=not row["attnotnull"],
+        default=row["default_expr"],
+        comment=row["description"],
+    )
+
+
+def _dotted(*parts: str | None) -> str:
+    # A name holding a dot is quoted so that split_name() keeps it whole; one holding a quote
+    # is quoted too, so that it cannot open a quote that never closes (and fail the catalog).
+    return ".".join(
+        f'"{part.replace(chr(34), chr(34) * 2)}"' if "." in part or '"' in part else part
+        for part in parts
+        if part is not None
+    )
+
+
+def _table(
+    row: asyncpg.Record,
+    columns: Sequence[Column],
+    constraints: Sequence[asyncpg.Record],
+    *,
+    depends_on: tuple[str, ...] = (),
+) -> Table:
+    kind = _KINDS[row["relkind"]]
+    keys = _by_type(constraints)
+    primary = keys["p"][0]["columns"] if keys["p"] else ()
+    return Table(
+        schema=row["nspname"],
+        name=row["relname"],
+        kind=kind,
+        columns=tuple(columns),
+        primary_key=tuple(primary),
+        unique_keys=tuple(tuple(con["columns"]) for con in keys["u"]),
+        foreign_keys=tuple(_foreign_key(con) for con in keys["f"]),
+        comment=row["description"],
+        row_estimate=_row_estimate(kind, row["reltuples"]),
+        depends_on=depends_on,
+    )
+
+
+def _by_type(constraints: Sequence[asyncpg.Record]) -> dict[str, list[asyncpg.Record]]:
+    grouped: dict[str, list[asyncpg.Record]] = defaultdict(list)
+    for con in constraints:
+        grouped[con["contype"]].append(con)
+    return grouped
+
+
+def _foreign_key(con: asyncpg.Record) -> ForeignKey:
+    return ForeignKey(
+        name=con["conname"],
+        columns=tuple(con["columns"]),
+        ref_schema=con["ref_schema"],
+        ref_table=con["ref_table"],
+        ref_columns=tuple(con["ref_columns"]),
+    )
+
+
+def _row_estimate(kind: RelationKind, reltuples: float) -> int | None:
+    # reltuples is -1 until the first VACUUM or ANALYZE; a view holds no rows of its own.
+    if kind is RelationKind.VIEW or reltuples < 0:
+        return None
+    return int(reltuples)

@@ -1,0 +1,104 @@
+"""The asyncpg pool of one database: opened at start-up, closed at shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import asyncpg.exceptions as pg
+
+from adapters.postgres.rendering import render_interval_tuple
+
+logger = logging.getLogger(__name__)
+
+_SSL_MODES = frozenset({"disable", "require", "verify-full"})
+
+# Startup parameters survive the pool's RESET ALL; read-only is a second lock behind
+# BEGIN READ ONLY for anything that might run outside our transactions.
+_SERVER_SETTINGS = {"application_name": "pg-mcp", "default_transaction_read_only": "on"}
+
+# Caught only to keep the server starting; the first call reports ERR_001 (errors.py).
+_START_ERRORS = (OSError, TimeoutError, pg.PostgresError, pg.InterfaceError)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PoolConfig:
+    """How to reach one database: its name for clients, DSN, pool size and TLS mode."""
+
+    name: str
+    dsn: str
+    pool_min: int = 1
+    pool_max: int = 5
+    ssl: str | None = None  # None: as the DSN says; "disable", "require", "verify-full"
+    acquire_timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.ssl is not None and self.ssl not in _SSL_MODES:
+            raise ValueError(f"ssl must be one of {sorted(_SSL_MODES)}, not {self.ssl!r}")
+        if not 0 <= self.pool_min <= self.pool_max or self.pool_max < 1:
+            raise ValueError("pool sizes need 0 <= pool_min <= pool_max and pool_max >= 1")
+
+
+async def init_connection(conn: asyncpg.Connection[Any]) -> None:
+    """Decode json/jsonb to Python values and interval to an ISO 8601 duration."""
+    for name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            name, schema="pg_catalog", encoder=json.dumps, decoder=json.loads, format="text"
+        )
+    await conn.set_type_codec(
+        "interval",
+        schema="pg_catalog",
+        encoder=_refuse_interval_parameter,
+        decoder=render_interval_tuple,
+        format="tuple",
+    )
+
+
+def _refuse_interval_parameter(value: object) -> tuple[int, int, int]:
+    # pg-mcp never binds interval parameters; a codec needs an encoder all the same.
+    raise TypeError("interval parameters are not supported")
+
+
+async def _create(config: PoolConfig, *, min_size: int) -> asyncpg.Pool[asyncpg.Record]:
+    options: dict[str, Any] = {"ssl": config.ssl} if config.ssl is not None else {}
+    return await asyncpg.create_pool(
+        dsn=config.dsn,
+        min_size=min_size,
+        max_size=config.pool_max,
+        timeout=config.acquire_timeout,
+        init=init_connection,
+        server_settings=_SERVER_SETTINGS,
+        **options,
+    )
+
+
+async def open_pool(config: PoolConfig) -> AsyncIterator[asyncpg.Pool[asyncpg.Record]]:
+    """Yield the pool of one database, connecting lazily when it is down at start-up."""
+    try:
+        pool = await _create(config, min_size=config.pool_min)
+    except _START_ERRORS as exc:
+        # A database that is down must not stop the server; calls report ERR_001 until it is up.
+        logger.warning(
+            "database %s not reachable at start (%s); connecting on first use",
+            config.name,
+            type(exc).__name__,
+        )
+        pool = await _create(config, min_size=0)
+    try:
+        yield pool
+    finally:
+        await _close(pool, grace=config.acquire_timeout)
+
+
+async def _close(pool: asyncpg.Pool[asyncpg.Record], *, grace: float) -> None:
+    try:
+        async with asyncio.timeout(grace):
+            await pool.close()
+    except TimeoutError:
+        # A connection stuck on a silent server must not hold up shutdown.
+        pool.terminate()

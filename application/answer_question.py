@@ -1,0 +1,98 @@
+"""Use case: answer a question with rows (or only the SQL)."""
+
+from dataclasses import dataclass
+from typing import Literal
+
+from application.databases import DatabaseDirectory
+from application.progress import Progress, no_progress
+from application.schema_catalog import SchemaCatalog
+from application.sql_author import SqlAuthor
+from domain.errors import InvalidRequest
+from domain.models import QueryPlan, QueryResult
+from domain.safety.checked import CheckedSql
+
+ReturnMode = Literal["result", "sql"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnswerRequest:
+    """A question (or a SELECT) for one database."""
+
+    question: str
+    database: str | None = None
+    return_mode: ReturnMode = "result"
+    max_rows: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Answer:
+    """The SQL that answers the question and, in result mode, its rows."""
+
+    database: str
+    sql: str
+    explanation: str
+    result: QueryResult | None
+    attempts: int
+
+
+class AnswerQuestion:
+    """Answers a natural-language question about a database.
+
+    - The question must not be empty; max_rows is capped by PG_MCP_MAX_RESULT_ROWS.
+    - The schema comes from the catalog (cached for PG_MCP_SCHEMA_CACHE_TTL).
+    - The SQL is drafted, checked by the safety and access policies, and repaired from errors.
+    - In "sql" mode the SQL is validated by the planner (EXPLAIN) but never run.
+    - Rows are fetched read-only, at most max_rows, with the query timeout.
+    """
+
+    def __init__(
+        self,
+        *,
+        databases: DatabaseDirectory,
+        catalog: SchemaCatalog,
+        author: SqlAuthor,
+        max_rows: int,
+        timeout: float,
+    ) -> None:
+        self._databases = databases
+        self._catalog = catalog
+        self._author = author
+        self._max_rows = max_rows
+        self._timeout = timeout
+
+    async def execute(self, request: AnswerRequest, progress: Progress = no_progress) -> Answer:
+        """Answer the question.
+
+        Raises:
+            InvalidRequest, UnsafeSql, SqlGenerationFailed, SqlExecutionFailed, QueryTimedOut,
+            AIServiceUnavailable, DatabaseUnavailable, SchemaLoadFailed.
+        """
+        question = request.question.strip()
+        if not question:
+            raise InvalidRequest("The question is empty")
+        max_rows = self._row_cap(request.max_rows)
+        database = self._databases.pick(request.database)
+        await progress("schema")
+        snapshot = await self._catalog.snapshot(database)
+
+        async def run(checked: CheckedSql) -> QueryResult | QueryPlan:
+            if request.return_mode == "sql":
+                return await database.explain(checked.sql, timeout=self._timeout)
+            return await database.fetch(checked.sql, max_rows=max_rows, timeout=self._timeout)
+
+        authored = await self._author.author(question, snapshot, run, progress)
+        outcome = authored.outcome
+        return Answer(
+            database=database.name,
+            sql=authored.checked.sql,
+            explanation=authored.explanation,
+            result=outcome if isinstance(outcome, QueryResult) else None,
+            attempts=authored.attempts,
+        )
+
+    def _row_cap(self, requested: int | None) -> int:
+        if requested is None:
+            return self._max_rows
+        if requested < 1:
+            raise InvalidRequest("max_rows must be at least 1")
+        return min(requested, self._max_rows)

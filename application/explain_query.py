@@ -1,0 +1,71 @@
+"""Use case: show the plan PostgreSQL would use for a question's SQL."""
+
+from dataclasses import dataclass
+
+from application.databases import DatabaseDirectory
+from application.progress import Progress, no_progress
+from application.schema_catalog import SchemaCatalog
+from application.sql_author import SqlAuthor
+from domain.errors import InvalidRequest
+from domain.models import QueryPlan
+from domain.safety.checked import CheckedSql
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExplainRequest:
+    """A question (or a SELECT) whose plan is wanted."""
+
+    question: str
+    database: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Explanation:
+    """The checked SQL and the planner's estimate for it."""
+
+    database: str
+    sql: str
+    plan: QueryPlan
+
+
+class ExplainQuery:
+    """Explains how PostgreSQL would run the SQL for a question.
+
+    - The SQL is drafted and checked exactly as for an answer.
+    - EXPLAIN (FORMAT JSON) runs without ANALYZE: the statement itself never runs.
+    """
+
+    def __init__(
+        self,
+        *,
+        databases: DatabaseDirectory,
+        catalog: SchemaCatalog,
+        author: SqlAuthor,
+        timeout: float,
+    ) -> None:
+        self._databases = databases
+        self._catalog = catalog
+        self._author = author
+        self._timeout = timeout
+
+    async def execute(
+        self, request: ExplainRequest, progress: Progress = no_progress
+    ) -> Explanation:
+        """Draft, check and explain.
+
+        Raises:
+            InvalidRequest, UnsafeSql, SqlGenerationFailed, SqlExecutionFailed, QueryTimedOut,
+            AIServiceUnavailable, DatabaseUnavailable, SchemaLoadFailed.
+        """
+        question = request.question.strip()
+        if not question:
+            raise InvalidRequest("The question is empty")
+        database = self._databases.pick(request.database)
+        await progress("schema")
+        snapshot = await self._catalog.snapshot(database)
+
+        async def plan(checked: CheckedSql) -> QueryPlan:
+            return await database.explain(checked.sql, timeout=self._timeout)
+
+        authored = await self._author.author(question, snapshot, plan, progress)
+        return Explanation(database=database.name, sql=authored.checked.sql, plan=authored.outcome)

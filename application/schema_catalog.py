@@ -1,0 +1,34 @@
+"""Schema snapshots from the store, reloaded from the database when older than the TTL."""
+
+import asyncio
+
+from domain.models import SchemaSnapshot
+from domain.ports import Clock, Database, SchemaStore
+
+
+class SchemaCatalog:
+    """Serves each database's schema snapshot, loading it at most once at a time."""
+
+    def __init__(self, *, store: SchemaStore, clock: Clock, ttl: float) -> None:
+        self._store = store
+        self._clock = clock
+        self._ttl = ttl
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def snapshot(self, database: Database, *, refresh: bool = False) -> SchemaSnapshot:
+        """The snapshot of `database`, reloaded when stale or when refresh is asked."""
+        cached = await self._store.get(database.name)
+        if cached is not None and not refresh and self._fresh(cached):
+            return cached
+        lock = self._locks.setdefault(database.name, asyncio.Lock())
+        async with lock:
+            # Another caller may have reloaded it while this one waited for the lock.
+            latest = await self._store.get(database.name)
+            if latest is not None and latest is not cached and self._fresh(latest):
+                return latest
+            snapshot = await database.introspect()
+            await self._store.put(snapshot)
+            return snapshot
+
+    def _fresh(self, snapshot: SchemaSnapshot) -> bool:
+        return self._clock.now() - snapshot.loaded_at < self._ttl

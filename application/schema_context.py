@@ -1,0 +1,66 @@
+"""Renders a schema snapshot compactly for the model's prompt, within a character budget."""
+
+from domain.models import Column, ForeignKey, RelationKind, SchemaSnapshot, Table
+
+# About four characters per token; the default leaves room for the question and rules.
+DEFAULT_CONTEXT_CHARS = 24_000
+
+
+def render_schema_context(snapshot: SchemaSnapshot, max_chars: int = DEFAULT_CONTEXT_CHARS) -> str:
+    """One block per relation, one line per column, keys and comments kept, cut at max_chars."""
+    parts: list[str] = []
+    used = 0
+    for block in _blocks(snapshot):
+        if used + len(block) > max_chars:
+            parts.append(f"-- ({len(snapshot.tables)} relations in all; the rest left out)")
+            break
+        parts.append(block)
+        used += len(block)
+    return "\n".join(parts)
+
+
+def _blocks(snapshot: SchemaSnapshot) -> list[str]:
+    blocks = [
+        f"enum {e.schema}.{e.name}: {', '.join(repr(label) for label in e.labels)}"
+        for e in snapshot.enums
+    ]
+    blocks.extend(_table_block(table) for table in snapshot.tables)
+    return blocks
+
+
+def _table_block(table: Table) -> str:
+    kind = "" if table.kind is RelationKind.TABLE else f" ({table.kind.value.replace('_', ' ')})"
+    header = f"{table.qualified_name}{kind}"
+    if table.comment:
+        header += f"  -- {_one_line(table.comment)}"
+    lines = [header]
+    fk_by_column = {fk.columns[0]: fk for fk in table.foreign_keys if len(fk.columns) == 1}
+    lines.extend(_column_line(table, c, fk_by_column) for c in table.columns)
+    lines.extend(
+        f"  FK ({', '.join(fk.columns)}) -> {fk.ref_schema}.{fk.ref_table}"
+        f"({', '.join(fk.ref_columns)})"
+        for fk in table.foreign_keys
+        if len(fk.columns) > 1
+    )
+    return "\n".join(lines)
+
+
+def _column_line(table: Table, column: Column, fks: dict[str, ForeignKey]) -> str:
+    notes = []
+    if column.name in table.primary_key:
+        notes.append("PK")
+    fk = fks.get(column.name)
+    if fk is not None:
+        notes.append(f"-> {fk.ref_schema}.{fk.ref_table}.{fk.ref_columns[0]}")
+    if not column.nullable:
+        notes.append("not null")
+    line = f"  {column.name} {column.data_type}"
+    if notes:
+        line += " " + " ".join(notes)
+    if column.comment:
+        line += f"  -- {_one_line(column.comment)}"
+    return line
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:200]

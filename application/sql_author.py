@@ -1,0 +1,104 @@
+"""Drafts SQL for a question, proves it safe, and repairs it from PostgreSQL's errors."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from application.progress import Progress, no_progress
+from application.prompts import drafting_conversation, repair_conversation
+from application.schema_context import render_schema_context
+from application.sql_input import looks_like_sql
+from application.sql_reply import SQL_DRAFT_SCHEMA, parse_sql_reply
+from domain.access.policy import AccessPolicy
+from domain.access.rules import AccessRules
+from domain.access.visibility import visible_schema
+from domain.errors import SqlExecutionFailed
+from domain.models import ChatMessage, SchemaSnapshot, SqlDraft
+from domain.ports import ChatModel
+from domain.safety.checked import CheckedSql
+from domain.safety.policy import SafetyPolicy
+
+T = TypeVar("T")
+Trial = Callable[[CheckedSql], Awaitable[T]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Authored(Generic[T]):
+    """The SQL that finally passed, what the trial returned, and how many drafts it took."""
+
+    checked: CheckedSql
+    explanation: str
+    outcome: T
+    attempts: int
+
+
+class SqlAuthor:
+    """Turns a question (or SQL the caller wrote) into checked SQL that the database accepts.
+
+    - SQL given by the caller is checked as it is; a question is drafted by the chat model.
+    - Every draft passes the safety policy, then the access policy; a refusal is final (ERR_005).
+    - When the trial fails with a SQL error, PostgreSQL's message goes back to the model,
+      at most max_repairs times.
+    """
+
+    def __init__(
+        self,
+        *,
+        chat_model: ChatModel,
+        safety: SafetyPolicy,
+        access_rules: AccessRules,
+        max_repairs: int,
+    ) -> None:
+        self._chat_model = chat_model
+        self._safety = safety
+        self._access_rules = access_rules
+        self._access = AccessPolicy(access_rules)
+        self._max_repairs = max_repairs
+
+    def check(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
+        """Run the safety and access policies over one statement.
+
+        Raises:
+            UnsafeSql: either policy refused it.
+        """
+        return self._access.check(self._safety.check(sql), snapshot)
+
+    async def author(
+        self,
+        text: str,
+        snapshot: SchemaSnapshot,
+        trial: Trial[T],
+        progress: Progress = no_progress,
+    ) -> Authored[T]:
+        """Check SQL or draft it from the question, then run `trial`, repairing on SQL errors."""
+        if looks_like_sql(text):
+            await progress("checking")
+            checked = self.check(text, snapshot)
+            await progress("running")
+            return Authored(
+                checked=checked, explanation="", outcome=await trial(checked), attempts=0
+            )
+        context = render_schema_context(visible_schema(snapshot, self._access_rules))
+        conversation = drafting_conversation(text, context)
+        attempt = 0
+        while True:
+            attempt += 1
+            await progress("drafting")
+            draft = await self._draft(conversation)
+            await progress("checking")
+            checked = self.check(draft.sql, snapshot)
+            await progress("running")
+            try:
+                outcome = await trial(checked)
+            except SqlExecutionFailed as error:
+                if attempt > self._max_repairs:
+                    raise
+                conversation = repair_conversation(conversation, draft, error)
+                continue
+            return Authored(
+                checked=checked, explanation=draft.explanation, outcome=outcome, attempts=attempt
+            )
+
+    async def _draft(self, conversation: list[ChatMessage]) -> SqlDraft:
+        reply = await self._chat_model.complete(conversation, json_schema=SQL_DRAFT_SCHEMA)
+        return parse_sql_reply(reply.text)

@@ -1,0 +1,42 @@
+"""Cold start: from spawning `pg-mcp` to the first list_tools reply over stdio.
+
+Prints the median and spread of several runs; no assertions (shared, noisy machines).
+"""
+
+import asyncio
+import statistics
+import sys
+import time
+
+from mcp import Client, StdioServerParameters
+
+from tests.e2e.stdio import server_env
+from tests.pg import FIXTURES, create_database, running_cluster
+
+RUNS = 7
+
+
+async def one_start(env: dict[str, str]) -> float:
+    """Seconds from spawn to the first list_tools reply."""
+    started = time.perf_counter()
+    params = StdioServerParameters(command=sys.executable, args=["-m", "bootstrap"], env=env)
+    async with Client(params) as client:
+        await client.list_tools()
+        elapsed = time.perf_counter() - started
+    return elapsed
+
+
+async def main() -> None:
+    """Measure RUNS cold starts against a real database."""
+    with running_cluster() as admin:
+        dsn = create_database(admin, (FIXTURES / "shop_schema.sql",), prefix="bench")
+        env = server_env(dsn, "http://127.0.0.1:9/v1")
+        await one_start(env)  # warm the OS file cache, as a second launch would be
+        times = [await one_start(env) for _ in range(RUNS)]
+    print(f"cold start (spawn -> first list_tools), {RUNS} runs")
+    print(f"  median {statistics.median(times) * 1000:.0f} ms")
+    print(f"  min    {min(times) * 1000:.0f} ms   max {max(times) * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,23 @@
+"""pg-mcp over stdio with the chat model replaced by an in-process scripted one (for benches).
+
+Usage: python -m bench.scripted_server "<SQL every question is answered with>"
+"""
+
+import asyncio
+import sys
+
+from adapters.mcp.server import build_server
+from adapters.memory.scripted_chat_model import ScriptedChatModel
+from bootstrap.loader import load_settings
+from bootstrap.runtime import running_container, use_cases
+
+
+async def serve(sql: str) -> None:
+    """Serve MCP over stdio; every question is answered with `sql`."""
+    async with running_container(load_settings()) as container:
+        container.chat_model.override(ScriptedChatModel(responder=lambda _messages: sql))
+        await build_server(await use_cases(container)).run_stdio_async()
+
+
+if __name__ == "__main__":
+    asyncio.run(serve(sys.argv[1]))

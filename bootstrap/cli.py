@@ -1,0 +1,67 @@
+"""The `pg-mcp` command: serve MCP over stdio, answer once in the terminal, or run the demo."""
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from pydantic import SecretStr
+
+from bootstrap.loader import ConfigurationError, load_settings
+from bootstrap.logs import configure_logging
+from bootstrap.runtime import answer_once, serve_stdio
+from bootstrap.settings import DatabaseEntry, Settings
+
+EXIT_CONFIG = 2
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the console script and of `python -m bootstrap`."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigurationError as exc:
+        print(f"pg-mcp: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_CONFIG) from None
+    configure_logging(settings.observability.log_level)
+    if args.command in ("demo", "ask") and (args.command == "demo" or args.demo):
+        settings = _with_demo_database(settings, announce=args.command == "demo")
+    if args.command == "ask":
+        code = asyncio.run(answer_once(settings, args.question, args.database, sql_only=args.sql))
+        raise SystemExit(code)
+    asyncio.run(serve_stdio(settings))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pg-mcp", description="Ask PostgreSQL questions in plain language over MCP."
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="serve MCP over stdio (the default)")
+    ask = commands.add_parser("ask", help="answer one question in the terminal")
+    ask.add_argument("question")
+    ask.add_argument("--database", default=None, help="name of a configured database")
+    ask.add_argument("--sql", action="store_true", help="print the SQL without running it")
+    ask.add_argument("--demo", action="store_true", help="ask the bundled demo database")
+    commands.add_parser("demo", help="start the demo database and serve MCP over stdio")
+    return parser
+
+
+def _with_demo_database(settings: Settings, *, announce: bool) -> Settings:
+    from adapters.postgres.embedded_demo import (  # optional extra, imported on demand
+        DemoUnavailable,
+        claude_desktop_config,
+        start_demo_database,
+    )
+
+    try:
+        dsn = start_demo_database()
+    except DemoUnavailable as exc:
+        print(f"pg-mcp: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_CONFIG) from None
+    if announce:
+        print("pg-mcp demo database is ready. Claude Desktop config:", file=sys.stderr)
+        print(claude_desktop_config(), file=sys.stderr)
+    entry = DatabaseEntry(name="demo", dsn=SecretStr(dsn))
+    database = settings.database.model_copy(update={"databases": (entry,)})
+    return settings.model_copy(update={"database": database})

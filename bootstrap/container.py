@@ -1,0 +1,78 @@
+"""Wires settings, adapters and use cases; builds nothing by hand and decides nothing."""
+
+from dependency_injector import containers, providers
+
+from adapters.clock.system_clock import SystemClock
+from adapters.llm.openai_chat_model import OpenAIChatModel
+from adapters.llm.unconfigured_chat_model import UnconfiguredChatModel
+from adapters.memory.in_memory_schema_store import InMemorySchemaStore
+from adapters.postgres.pools import open_pools
+from application.answer_question import AnswerQuestion
+from application.databases import DatabaseDirectory
+from application.describe_schema import DescribeSchema
+from application.explain_query import ExplainQuery
+from application.schema_catalog import SchemaCatalog
+from application.sql_author import SqlAuthor
+from bootstrap import factories
+from bootstrap.settings import Settings
+from domain.safety.policy import SafetyPolicy
+
+
+class Container(containers.DeclarativeContainer):
+    """The object graph of one running server."""
+
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+    schema_store = providers.Singleton(InMemorySchemaStore)
+
+    pools = providers.Resource(open_pools, providers.Callable(factories.pool_configs, settings))
+    databases = providers.Singleton(factories.databases, pools, clock)
+    directory = providers.Singleton(DatabaseDirectory, databases)
+
+    chat_model = providers.Selector(
+        providers.Callable(factories.chat_model_kind, settings.provided.openai),
+        openai=providers.Singleton(
+            OpenAIChatModel,
+            providers.Callable(factories.openai_config, settings.provided.openai),
+        ),
+        unconfigured=providers.Singleton(UnconfiguredChatModel),
+    )
+
+    safety_policy = providers.Singleton(
+        SafetyPolicy, providers.Callable(factories.safety_config, settings.provided.safety)
+    )
+    access_rules = providers.Singleton(factories.access_rules, settings.provided.safety)
+
+    catalog = providers.Singleton(
+        SchemaCatalog,
+        store=schema_store,
+        clock=clock,
+        ttl=settings.provided.query.schema_cache_ttl,
+    )
+    author = providers.Singleton(
+        SqlAuthor,
+        chat_model=chat_model,
+        safety=safety_policy,
+        access_rules=access_rules,
+        max_repairs=settings.provided.query.max_repair_attempts,
+    )
+
+    answer_question = providers.Factory(
+        AnswerQuestion,
+        databases=directory,
+        catalog=catalog,
+        author=author,
+        max_rows=settings.provided.query.max_result_rows,
+        timeout=settings.provided.query.query_timeout,
+    )
+    explain_query = providers.Factory(
+        ExplainQuery,
+        databases=directory,
+        catalog=catalog,
+        author=author,
+        timeout=settings.provided.query.query_timeout,
+    )
+    describe_schema = providers.Factory(
+        DescribeSchema, databases=directory, catalog=catalog, access_rules=access_rules
+    )

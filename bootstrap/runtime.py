@@ -1,0 +1,73 @@
+"""Runs the container for a session: pools up, serve or answer, pools down."""
+
+import inspect
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from dependency_injector import providers
+
+from adapters.mcp.server import UseCases, build_server
+from adapters.mcp.text_table import render_table
+from application.answer_question import AnswerRequest
+from bootstrap.container import Container
+from bootstrap.settings import Settings
+from domain.errors import PgMcpError
+
+EXIT_FAILED = 1
+
+
+@asynccontextmanager
+async def running_container(settings: Settings) -> AsyncIterator[Container]:
+    """A container whose resources (the pools) are open for the duration of the block."""
+    container = Container(settings=providers.Object(settings))
+    await container.init_resources()  # type: ignore[misc]
+    try:
+        yield container
+    finally:
+        await container.shutdown_resources()  # type: ignore[misc]
+
+
+async def resolve(provider: Callable[[], object]) -> Any:
+    """The provider's object; providers that depend on async resources hand back awaitables."""
+    made = provider()
+    return await made if inspect.isawaitable(made) else made
+
+
+async def use_cases(container: Container) -> UseCases:
+    """The use cases the MCP tools call."""
+    return UseCases(
+        answer=await resolve(container.answer_question),
+        explain=await resolve(container.explain_query),
+        describe=await resolve(container.describe_schema),
+    )
+
+
+async def serve_stdio(settings: Settings) -> None:
+    """Serve MCP over stdin/stdout until the client goes away."""
+    async with running_container(settings) as container:
+        await build_server(await use_cases(container)).run_stdio_async()
+
+
+async def answer_once(
+    settings: Settings, question: str, database: str | None, *, sql_only: bool
+) -> int:
+    """Answer one question and print the SQL and rows; return the exit status."""
+    async with running_container(settings) as container:
+        request = AnswerRequest(
+            question=question, database=database, return_mode="sql" if sql_only else "result"
+        )
+        try:
+            answer = await (await resolve(container.answer_question)).execute(request)
+        except PgMcpError as error:
+            print(f"{error.code}: {error.message}", file=sys.stderr)
+            return EXIT_FAILED
+    print(answer.sql)
+    if answer.result is not None:
+        columns = [c.name for c in answer.result.columns]
+        print()
+        print(render_table(columns, answer.result.rows))
+        more = ", truncated" if answer.result.truncated else ""
+        print(f"({answer.result.row_count} rows{more})")
+    return 0

@@ -1,0 +1,229 @@
+"""Configuration: one pydantic-settings class per concern, read from PG_MCP_* variables and .env."""
+
+import json
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from domain.access.rules import AccessRules
+
+_READ_ONLY_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "SHOW"})
+
+CommaList = Annotated[tuple[str, ...], NoDecode]
+
+
+def _split_names(value: object) -> object:
+    """Accept a comma-separated string or a JSON list for list-valued variables."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        return tuple(json.loads(text))
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _config(prefix: str = "PG_MCP_") -> SettingsConfigDict:
+    return SettingsConfigDict(
+        env_prefix=prefix, env_file=".env", extra="ignore", frozen=True, validate_default=True
+    )
+
+
+class DatabaseEntry(BaseModel):
+    """One database of PG_MCP_DATABASES."""
+
+    model_config = {"extra": "forbid", "frozen": True}
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    dsn: SecretStr
+    pool_min: int = Field(default=1, ge=0, le=100)
+    pool_max: int = Field(default=5, ge=1, le=100)
+    ssl: str | bool | None = None
+
+    @model_validator(mode="after")
+    def _pool_bounds(self) -> "DatabaseEntry":
+        if self.pool_min > self.pool_max:
+            raise ValueError(f"pool_min ({self.pool_min}) exceeds pool_max ({self.pool_max})")
+        return self
+
+
+class DatabaseSettings(BaseSettings):
+    """Which databases to serve and how to reach them."""
+
+    model_config = _config()
+
+    postgres_dsn: SecretStr = SecretStr("postgresql://postgres@localhost:5432/postgres")
+    databases: Annotated[tuple[DatabaseEntry, ...], NoDecode] = ()
+    pool_min: int = Field(default=1, ge=0, le=100)
+    pool_max: int = Field(default=5, ge=1, le=100)
+    pool_acquire_timeout: float = Field(default=10.0, gt=0)
+
+    @field_validator("databases", mode="before")
+    @classmethod
+    def _parse_databases(cls, value: object) -> object:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else ()
+        return value
+
+    @field_validator("databases")
+    @classmethod
+    def _unique_names(cls, value: tuple[DatabaseEntry, ...]) -> tuple[DatabaseEntry, ...]:
+        names = [entry.name for entry in value]
+        if len(names) != len(set(names)):
+            raise ValueError("database names must be unique")
+        return value
+
+    def entries(self) -> tuple[DatabaseEntry, ...]:
+        """The configured databases; PG_MCP_POSTGRES_DSN alone is the one named `default`."""
+        if self.databases:
+            return self.databases
+        return (
+            DatabaseEntry(
+                name="default",
+                dsn=self.postgres_dsn,
+                pool_min=self.pool_min,
+                pool_max=self.pool_max,
+            ),
+        )
+
+
+class OpenAISettings(BaseSettings):
+    """The OpenAI-compatible chat model that drafts SQL."""
+
+    model_config = _config("PG_MCP_OPENAI_")
+
+    api_key: SecretStr | None = None
+    base_url: str | None = None
+    model: str = "gpt-4o-mini"
+    timeout: float = Field(default=30.0, gt=0, le=600)
+    temperature: float = Field(default=0.0, ge=0, le=2)
+    max_tokens: int = Field(default=1024, ge=16, le=32768)
+
+    @field_validator("api_key", "base_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @property
+    def configured(self) -> bool:
+        """True when an API key or a base URL of a local server is given."""
+        return self.api_key is not None or self.base_url is not None
+
+
+class QuerySettings(BaseSettings):
+    """Limits on what one question may cost."""
+
+    model_config = _config()
+
+    max_result_rows: int = Field(default=1000, ge=1, le=100_000)
+    query_timeout: float = Field(default=30.0, gt=0, le=3600)
+    schema_cache_ttl: float = Field(default=300.0, ge=0)
+    max_repair_attempts: int = Field(default=2, ge=0, le=10)
+    result_validation_enabled: bool = False
+
+
+class SafetySettings(BaseSettings):
+    """What SQL may run and which tables and columns are hidden."""
+
+    model_config = _config()
+
+    allowed_statements: CommaList = ("SELECT",)
+    extra_allowed_functions: CommaList = ()
+    allow_system_catalogs: bool = False
+    enable_access_control: bool = False
+    blocked_tables: CommaList = ()
+    blocked_columns: CommaList = ()
+    allowed_tables: CommaList = ()
+    allowed_columns: CommaList = ()
+
+    _split = field_validator(
+        "allowed_statements",
+        "extra_allowed_functions",
+        "blocked_tables",
+        "blocked_columns",
+        "allowed_tables",
+        "allowed_columns",
+        mode="before",
+    )(_split_names)
+
+    @field_validator("allowed_statements")
+    @classmethod
+    def _read_only_kinds(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        kinds = tuple(kind.upper() for kind in value)
+        writes = sorted(set(kinds) - _READ_ONLY_STATEMENTS)
+        if writes:
+            raise ValueError(
+                f"{', '.join(writes)} not allowed: this server is read-only by design "
+                f"(choose from {', '.join(sorted(_READ_ONLY_STATEMENTS))})"
+            )
+        if "SELECT" not in kinds:
+            raise ValueError("must include SELECT")
+        return kinds
+
+    @field_validator("blocked_tables", "blocked_columns", "allowed_tables", "allowed_columns")
+    @classmethod
+    def _well_formed_names(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        AccessRules.from_names(enabled=True, **{info.field_name: value})  # type: ignore[arg-type]
+        return value
+
+
+class RateLimitSettings(BaseSettings):
+    """How many calls a client may make."""
+
+    model_config = _config("PG_MCP_RATE_LIMIT_")
+
+    enabled: bool = True
+    requests: int = Field(default=60, ge=1)
+    window: float = Field(default=60.0, gt=0)
+    llm_per_second: float = Field(default=2.0, gt=0)
+    llm_burst: int = Field(default=5, ge=1)
+
+
+class RetrySettings(BaseSettings):
+    """Retries of transient failures of the database and the chat model."""
+
+    model_config = _config("PG_MCP_RETRY_")
+
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    base_delay: float = Field(default=0.5, ge=0)
+    max_delay: float = Field(default=10.0, ge=0)
+    multiplier: float = Field(default=2.0, ge=1)
+
+
+class ObservabilitySettings(BaseSettings):
+    """Logs, metrics and traces."""
+
+    model_config = _config()
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_requests: bool = False
+    metrics_enabled: bool = True
+    tracing_enabled: bool = False
+
+
+class Settings(BaseModel):
+    """Every setting of the server, one part per concern."""
+
+    model_config = {"frozen": True}
+
+    database: DatabaseSettings
+    openai: OpenAISettings
+    query: QuerySettings
+    safety: SafetySettings
+    rate_limit: RateLimitSettings
+    retry: RetrySettings
+    observability: ObservabilitySettings

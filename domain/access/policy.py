@@ -1,0 +1,83 @@
+"""The access policy: refuse SQL that reads blocked tables or columns, narrow stars that would."""
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import cast
+
+from sqlglot import exp
+
+from domain.access.catalog import AccessCatalog
+from domain.access.inspection import Expansion, StatementInspection
+from domain.access.rules import AccessRules
+from domain.models import SchemaSnapshot
+from domain.safety.checked import CheckedSql
+
+_CACHED_CATALOGS = 8
+
+
+class AccessPolicy:
+    """Applies AccessRules to checked SQL, resolving names against a schema snapshot.
+
+    - A reference to a blocked (or, in allow-list mode, unlisted) table or view is refused.
+    - A hidden column is refused wherever it is read: select list, WHERE, JOIN ON/USING,
+      NATURAL joins, GROUP BY, HAVING, ORDER BY, window clauses, subqueries, CTEs.
+    - Whole-row references (`u`, `u.*` in an expression, `row_to_json(u)`) are refused.
+    - `*` and `t.*` in a select list are rewritten to the permitted columns.
+    """
+
+    def __init__(self, rules: AccessRules) -> None:
+        self._rules = rules
+        self._catalogs: OrderedDict[tuple[int, int], tuple[object, object, AccessCatalog]] = (
+            OrderedDict()
+        )
+
+    def check(
+        self,
+        checked: CheckedSql,
+        snapshot: SchemaSnapshot,
+        *,
+        view_sources: Mapping[str, frozenset[str]] | None = None,
+    ) -> CheckedSql:
+        """The SQL unchanged, or with stars narrowed; view_sources maps a view to what it reads.
+
+        Raises:
+            UnsafeSql: the SQL reads a blocked table or column (rule blocked_table/blocked_column).
+        """
+        if not self._rules.enabled:
+            return checked
+        catalog = self.catalog(snapshot, view_sources)
+        expansions = StatementInspection(catalog).run(checked.tree)
+        if not expansions:
+            return checked
+        tree = _expanded(checked.tree, expansions)
+        return replace(checked, sql=tree.sql(dialect="postgres"), tree=tree)
+
+    def catalog(
+        self, snapshot: SchemaSnapshot, view_sources: Mapping[str, frozenset[str]] | None = None
+    ) -> AccessCatalog:
+        """The catalog for this snapshot, built once and kept while the snapshot is in use."""
+        key = (id(snapshot), id(view_sources))
+        cached = self._catalogs.get(key)
+        if cached is not None and cached[0] is snapshot and cached[1] is view_sources:
+            self._catalogs.move_to_end(key)
+            return cached[2]
+        catalog = AccessCatalog(snapshot, self._rules, view_sources)
+        self._catalogs[key] = (snapshot, view_sources, catalog)
+        if len(self._catalogs) > _CACHED_CATALOGS:
+            self._catalogs.popitem(last=False)
+        return catalog
+
+
+def _expanded(tree: exp.Expression, expansions: list[Expansion]) -> exp.Expression:
+    """A copy of the tree with each star replaced; the caller's tree is left as it was."""
+    copy = tree.copy()
+    twins = {id(old): new for old, new in zip(tree.walk(), copy.walk(), strict=True)}
+    for expansion in expansions:
+        star = twins[id(expansion.star)]
+        select = cast(exp.Select, star.parent)
+        projections = list(select.expressions)
+        position = next(i for i, node in enumerate(projections) if node is star)
+        projections[position : position + 1] = [column.copy() for column in expansion.columns]
+        select.set("expressions", projections)
+    return copy

@@ -1,0 +1,58 @@
+"""The part of a schema snapshot that the access rules let a reader (or a prompt) see."""
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from domain.access.catalog import AccessCatalog, Relation
+from domain.access.rules import AccessRules
+from domain.models import ForeignKey, SchemaSnapshot, Table
+
+
+def visible_schema(
+    snapshot: SchemaSnapshot,
+    rules: AccessRules,
+    *,
+    view_sources: Mapping[str, frozenset[str]] | None = None,
+) -> SchemaSnapshot:
+    """The snapshot without refused tables and hidden columns, and without keys that name them."""
+    if not rules.enabled:
+        return snapshot
+    catalog = AccessCatalog(snapshot, rules, view_sources)
+    shown: dict[tuple[str, str], Relation] = {}
+    for table in snapshot.tables:
+        relation = _relation(catalog, table)
+        if relation.refusal is None:
+            shown[(relation.schema or "", relation.name)] = relation
+    tables = tuple(
+        _visible_table(table, shown[key], shown)
+        for table in snapshot.tables
+        if (key := (table.schema.lower(), table.name.lower())) in shown
+    )
+    return replace(snapshot, tables=tables)
+
+
+def _relation(catalog: AccessCatalog, table: Table) -> Relation:
+    candidates = catalog.relations(table.schema.lower(), table.name.lower())
+    return candidates[0]
+
+
+def _visible_table(
+    table: Table, relation: Relation, shown: dict[tuple[str, str], Relation]
+) -> Table:
+    def visible(names: tuple[str, ...]) -> bool:
+        return not any(name.lower() in relation.hidden for name in names)
+
+    return replace(
+        table,
+        columns=tuple(c for c in table.columns if c.name.lower() not in relation.hidden),
+        primary_key=table.primary_key if visible(table.primary_key) else (),
+        unique_keys=tuple(key for key in table.unique_keys if visible(key)),
+        foreign_keys=tuple(
+            fk for fk in table.foreign_keys if visible(fk.columns) and _target_visible(fk, shown)
+        ),
+    )
+
+
+def _target_visible(fk: ForeignKey, shown: dict[tuple[str, str], Relation]) -> bool:
+    target = shown.get((fk.ref_schema.lower(), fk.ref_table.lower()))
+    return target is not None and not any(c.lower() in target.hidden for c in fk.ref_columns)

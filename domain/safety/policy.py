@@ -1,0 +1,69 @@
+"""The SQL safety gate: parse once with each parser, then run every rule in order."""
+
+from pglast.parser import ParseError as PgParseError
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from domain.errors import UnsafeSql
+from domain.safety.checked import CheckedSql, SafetyConfig
+from domain.safety.dialect import parse_statements
+from domain.safety.functions import ALLOWED_FUNCTIONS
+from domain.safety.pg_facts import PgFacts, read_pg_facts
+from domain.safety.rule_context import RuleContext, index_nodes
+from domain.safety.rules import SAFETY_RULES, SafetyRule
+from domain.safety.statement_text import explained_query, trim_statement
+
+_KINDS = {"ExplainStmt": "EXPLAIN", "VariableShowStmt": "SHOW"}
+
+
+class SafetyPolicy:
+    """Decides whether a statement is a read-only query that may run.
+
+    - exactly one statement, a query (EXPLAIN without ANALYZE, SHOW: only when configured)
+    - no write or DDL anywhere, no SELECT INTO, no FOR UPDATE/SHARE
+    - no system catalogs or reg* casts (unless configured), only allow-listed functions
+    """
+
+    def __init__(self, config: SafetyConfig, rules: tuple[SafetyRule, ...] = SAFETY_RULES) -> None:
+        self._config = config
+        self._rules = rules
+        self._functions = ALLOWED_FUNCTIONS | {f.lower() for f in config.extra_allowed_functions}
+        self._statements = frozenset(s.upper() for s in config.allowed_statements)
+
+    def check(self, sql: str) -> CheckedSql:
+        """Return the statement, trimmed and parsed, if every rule lets it pass.
+
+        Raises:
+            UnsafeSql: the statement is refused; `rule` names the rule that refused it.
+        """
+        text, facts, trees = self._parse(sql)
+        tree = trees[0]
+        ctx = RuleContext(
+            config=self._config,
+            allowed_functions=self._functions,
+            allowed_statements=self._statements,
+            statement_count=len(trees),
+            pg=facts,
+            nodes=index_nodes(tree),
+        )
+        for rule in self._rules:
+            violation = rule(tree, ctx)
+            if violation:
+                raise UnsafeSql(violation.message, rule=violation.rule)
+        return CheckedSql(sql=text, tree=tree, kind=_KINDS.get(facts.kind, "SELECT"))
+
+    def _parse(self, sql: str) -> tuple[str, PgFacts, list[exp.Expression]]:
+        try:
+            text = trim_statement(sql)
+            facts = read_pg_facts(text)
+            query = explained_query(text) if facts.kind == "ExplainStmt" else text
+            trees = parse_statements(query)
+        except (PgParseError, SqlglotError) as exc:
+            # The first line is the reason; sqlglot adds the text with terminal highlighting.
+            reason = str(exc).split("\n", 1)[0]
+            raise UnsafeSql(
+                f"the statement could not be parsed: {reason}", rule="unparseable"
+            ) from exc
+        if not trees or not facts.statements:
+            raise UnsafeSql("the statement is empty", rule="unparseable")
+        return text, facts, trees

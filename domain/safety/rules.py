@@ -1,0 +1,212 @@
+"""The SQL safety rules: small pure functions over sqlglot's tree and PostgreSQL's reading.
+
+Each rule checks sqlglot's tree and then pglast's facts, so a statement the two parsers read
+differently (nested comments, dollar quotes, U&"" names) is judged as PostgreSQL will run it.
+"""
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+from sqlglot import exp
+
+from domain.safety.dialect import ORIGINAL_NAME
+from domain.safety.functions import looks_like_system_function
+from domain.safety.rule_context import RuleContext
+from domain.safety.violation import Violation
+
+
+class SafetyRule(Protocol):
+    """A check over one parsed statement; returns why it refuses, or None."""
+
+    __name__: str
+
+    def __call__(self, tree: exp.Expression, ctx: RuleContext, /) -> Violation | None: ...
+
+
+_QUERY_NODES = (exp.Select, exp.SetOperation, exp.Values, exp.Subquery)
+_WRITE_NODES = (
+    *(exp.DML, exp.DDL, exp.Drop, exp.Alter, exp.TruncateTable, exp.Command, exp.Set),
+    *(exp.Transaction, exp.Commit, exp.Rollback, exp.Grant, exp.Revoke, exp.Analyze),
+    *(exp.Use, exp.Pragma, exp.Kill, exp.LoadData, exp.Refresh, exp.Cache, exp.Uncache),
+    *(exp.Describe, exp.Show, exp.Declare, exp.Execute),
+)
+_USER_DEFINED = exp.DataType.Type.USERDEFINED
+_CATALOG_SCHEMAS = frozenset({"pg_catalog", "information_schema"})
+# Casts to these types look names up in the catalog: a probe of relations, roles and functions.
+_CATALOG_TYPES = frozenset(
+    {
+        *("regclass", "regcollation", "regconfig", "regdictionary", "regnamespace", "regoper"),
+        *("regoperator", "regproc", "regprocedure", "regrole", "regtype"),
+    }
+)
+
+
+def _statement_name(pg_kind: str) -> str:
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", pg_kind.removesuffix("Stmt")).upper()
+
+
+def reject_multiple_statements(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
+    """Refuse text holding more than one statement, as either parser counts them."""
+    count = max(ctx.statement_count, len(ctx.pg.statements))
+    if count > 1:
+        return Violation(
+            rule="multiple_statements", message=f"{count} statements found; send exactly one"
+        )
+    return None
+
+
+def reject_non_query(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
+    """Refuse anything but a query (or EXPLAIN / SHOW when the operator allows them)."""
+    kind, allowed = ctx.pg.kind, ctx.allowed_statements
+    query = isinstance(tree, _QUERY_NODES)
+    if kind == "SelectStmt" and query:
+        return None
+    if kind == "ExplainStmt" and "EXPLAIN" in allowed:
+        if ctx.pg.explained == "SelectStmt" and query:
+            return None
+        kind = ctx.pg.explained
+    if kind == "VariableShowStmt" and "SHOW" in allowed:
+        return None
+    name = _statement_name(kind) if kind != "SelectStmt" else type(tree).__name__.upper()
+    return Violation(rule="not_a_query", message=f"{name} is not allowed; only a SELECT query")
+
+
+def reject_explain_analyze(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
+    """Refuse EXPLAIN ANALYZE, which runs the statement it explains."""
+    if "analyze" in ctx.pg.explain_options:
+        return Violation(rule="explain_analyze", message="EXPLAIN ANALYZE is not allowed")
+    return None
+
+
+def reject_data_modifying(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
+    """Refuse writes and DDL anywhere in the statement, e.g. DELETE inside a CTE."""
+    if ctx.pg.kind == "VariableShowStmt":
+        return None
+    node = next(ctx.find(*_WRITE_NODES), None)
+    name = type(node).__name__.upper() if node else next(iter(ctx.pg.nested_statements), "")
+    if name:
+        return Violation(rule="data_modifying", message=f"{_statement_name(name)} is not allowed")
+    return None
+
+
+def reject_select_into(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
+    """Refuse SELECT INTO, which creates a table."""
+    if next(ctx.find(exp.Into), None) or ctx.pg.has_into:
+        return Violation(rule="select_into", message="SELECT INTO creates a table; not allowed")
+    return None
+
+
+def reject_locking_clause(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
+    """Refuse FOR UPDATE / FOR SHARE anywhere: row locks block writers."""
+    if next(ctx.find(exp.Lock), None) or ctx.pg.has_locking:
+        return Violation(rule="locking_clause", message="FOR UPDATE/SHARE is not allowed")
+    return None
+
+
+def _is_catalog(schema: str, name: str) -> bool:
+    schema, name = schema.lower(), name.lower()
+    return schema in _CATALOG_SCHEMAS or schema.startswith("pg_") or name.startswith("pg_")
+
+
+def _sqlglot_relations(ctx: RuleContext) -> Iterator[tuple[str, str]]:
+    for table in ctx.find(exp.Table):
+        if isinstance(table.this, exp.Identifier):
+            yield table.db, table.name
+
+
+def reject_system_catalogs(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
+    """Refuse pg_catalog, information_schema and pg_* relations unless the operator allows them."""
+    if ctx.config.allow_system_catalogs:
+        return None
+    relations = (*_sqlglot_relations(ctx), *ctx.pg.relations)
+    found = next(((s, n) for s, n in relations if _is_catalog(s, n)), None)
+    if found:
+        name = ".".join(part for part in found if part)
+        return Violation(rule="system_catalog", message=f"relation {name} is not allowed")
+    return None
+
+
+def _sqlglot_type_names(ctx: RuleContext) -> Iterator[str]:
+    for data_type in ctx.find(exp.DataType):
+        # reg* types are ObjectIdentifiers, or user-defined when schema-qualified.
+        if isinstance(data_type, exp.ObjectIdentifier) or data_type.this == _USER_DEFINED:
+            yield data_type.sql("postgres").split("[")[0].rsplit(".", 1)[-1]
+
+
+def reject_catalog_casts(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
+    """Refuse casts to reg* types (::regclass, ::regproc), which probe the catalog."""
+    if ctx.config.allow_system_catalogs:
+        return None
+    names = (*_sqlglot_type_names(ctx), *ctx.pg.type_names)
+    found = next((n for n in names if n.lower() in _CATALOG_TYPES), None)
+    if found:
+        return Violation(rule="catalog_cast", message=f"type {found.lower()} is not allowed")
+    return None
+
+
+def _sqlglot_function_names(ctx: RuleContext) -> Iterator[tuple[str, ...]]:
+    for node in ctx.find(exp.Func):
+        # A typed node without a written name came from syntax (CAST, EXTRACT); pglast's
+        # reading of that syntax is judged below.
+        name = node.name if isinstance(node, exp.Anonymous) else node.meta.get(ORIGINAL_NAME)
+        if not name:
+            continue
+        parent = node.parent
+        if isinstance(parent, exp.Dot) and parent.expression is node:
+            yield (parent.this.sql("postgres").replace('"', ""), name)
+        else:
+            yield (name,)
+
+
+def _is_allowed(names: tuple[str, ...], allowed: frozenset[str]) -> bool:
+    *schema, name = (part.lower() for part in names)
+    return schema in ([], ["pg_catalog"]) and name in allowed
+
+
+def _first_unlisted(calls: Iterable[tuple[str, ...]], allowed: frozenset[str]) -> str:
+    return next((".".join(c) for c in calls if not _is_allowed(c, allowed)), "")
+
+
+def reject_unlisted_functions(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
+    """Refuse calls to functions outside the allow-list, wherever they appear and however spelt."""
+    allowed = ctx.allowed_functions
+    found = _first_unlisted(ctx.pg.functions, allowed) or _first_unlisted(
+        _sqlglot_function_names(ctx), allowed
+    )
+    if found:
+        return Violation(rule="unlisted_function", message=f"function {found} is not allowed")
+    return None
+
+
+def reject_attribute_function_calls(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
+    """Refuse `(x).pg_read_file` and `t.col.pg_read_file`, which call a function on a value."""
+    found = next((n for n in ctx.pg.field_names if looks_like_system_function(n)), None)
+    if found:
+        return Violation(rule="unlisted_function", message=f"function {found} is not allowed")
+    return None
+
+
+def reject_qualified_operators(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
+    """Refuse OPERATOR(schema.op) outside pg_catalog: a user operator can run any function."""
+    found = next((o for o in ctx.pg.operators if len(o) > 1 and o[0] != "pg_catalog"), None)
+    if found:
+        return Violation(
+            rule="unlisted_function", message=f"operator {'.'.join(found)} is not allowed"
+        )
+    return None
+
+
+SAFETY_RULES: tuple[SafetyRule, ...] = (
+    reject_multiple_statements,
+    reject_non_query,
+    reject_explain_analyze,
+    reject_data_modifying,
+    reject_select_into,
+    reject_locking_clause,
+    reject_system_catalogs,
+    reject_catalog_casts,
+    reject_unlisted_functions,
+    reject_attribute_function_calls,
+    reject_qualified_operators,
+)

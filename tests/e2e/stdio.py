@@ -1,0 +1,38 @@
+"""Starts `pg-mcp` as a subprocess over stdio, the way an MCP client does."""
+
+import os
+import sys
+import tempfile
+from collections.abc import Mapping
+
+from mcp import Client, StdioServerParameters
+
+from tests.fake_llm_server import Json
+
+
+def server_env(dsn: str, llm_base_url: str | None, **extra: str) -> dict[str, str]:
+    """A clean environment: no PG_MCP_* of the host, only what the test gives."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PG_MCP_", "OPENAI_"))}
+    env["PG_MCP_POSTGRES_DSN"] = dsn
+    if llm_base_url is not None:
+        env["PG_MCP_OPENAI_BASE_URL"] = llm_base_url
+        env["PG_MCP_OPENAI_MODEL"] = "fake-model"
+    env.update(extra)
+    return env
+
+
+def stdio_client(env: Mapping[str, str]) -> Client:
+    """An MCP client that spawns `python -m bootstrap` with `env`."""
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "bootstrap"],
+        env=dict(env),
+        cwd=tempfile.gettempdir(),
+    )
+    return Client(params, read_timeout_seconds=30)
+
+
+def question_of(request: Json) -> str:
+    """The question inside a drafting (or repair) request sent to the fake LLM."""
+    asked = [str(m["content"]) for m in request["messages"] if "Question:" in str(m["content"])]
+    return asked[0].rsplit("Question:", 1)[-1].strip() if asked else ""
