@@ -17,8 +17,34 @@ _SQL_START = re.compile(rf"^\s*(\(|(?:{'|'.join(_COMMANDS.split())})\b)", re.IGN
 
 
 def starts_like_sql(text: str) -> bool:
-    """True when the first word of `text` is a SQL command (or an opening parenthesis)."""
-    return _SQL_START.match(text) is not None
+    """True when the first word after any comments is a SQL command (or an opening parenthesis)."""
+    return _SQL_START.match(_without_leading_comments(text)) is not None
+
+
+def _without_leading_comments(text: str) -> str:
+    rest = text.lstrip()
+    while rest.startswith(("--", "/*")):
+        if rest.startswith("--"):
+            _, _, rest = rest.partition("\n")
+        else:
+            rest = rest[_block_comment_end(rest) :]
+        rest = rest.lstrip()
+    return rest
+
+
+def _block_comment_end(text: str) -> int:
+    """Index just past the block comment opening `text`; PostgreSQL nests them."""
+    depth, i = 0, 0
+    while i < len(text):
+        pair = text[i : i + 2]
+        if pair in ("/*", "*/"):
+            depth += 1 if pair == "/*" else -1
+            i += 2
+            if depth == 0:
+                return i
+        else:
+            i += 1
+    return len(text)
 
 
 def looks_like_sql(text: str) -> bool:

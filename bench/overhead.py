@@ -60,12 +60,12 @@ async def through_pg_mcp(dsn: str) -> list[float]:
         return samples
 
 
-async def main() -> None:
+def main() -> None:
     """Measure both in the same run, on the same database."""
     with running_cluster() as admin:
         dsn = create_database(admin, (FIXTURES / "shop_schema.sql",), prefix="bench")
-        raw = await raw_asyncpg(dsn)
-        served = await through_pg_mcp(dsn)
+        raw = asyncio.run(raw_asyncpg(dsn))
+        served = asyncio.run(through_pg_mcp(dsn))
     print(f"{CALLS} calls after {WARMUP} warm-up calls: {SQL}")
     print(f"  raw asyncpg        {_percentiles(raw)}")
     print(f"  pg-mcp over stdio  {_percentiles(served)}")
@@ -74,4 +74,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

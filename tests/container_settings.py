@@ -1,0 +1,35 @@
+"""Settings for a container built inside a test, without reading the host's PG_MCP_* variables."""
+
+from typing import Any
+
+from pydantic import SecretStr
+
+from bootstrap.settings import (
+    DatabaseSettings,
+    ObservabilitySettings,
+    OpenAISettings,
+    QuerySettings,
+    RateLimitSettings,
+    RetrySettings,
+    SafetySettings,
+    Settings,
+)
+
+
+def settings_for(
+    dsn: str,
+    *,
+    query: dict[str, Any] | None = None,
+    safety: dict[str, Any] | None = None,
+    rate_limit: dict[str, Any] | None = None,
+) -> Settings:
+    """Settings serving `dsn` as `default`, with the given overrides per concern."""
+    return Settings(
+        database=DatabaseSettings(postgres_dsn=SecretStr(dsn), _env_file=None),
+        openai=OpenAISettings(_env_file=None),
+        query=QuerySettings(_env_file=None, **(query or {})),
+        safety=SafetySettings(_env_file=None, **(safety or {})),
+        rate_limit=RateLimitSettings(_env_file=None, **(rate_limit or {})),
+        retry=RetrySettings(_env_file=None),
+        observability=ObservabilitySettings(_env_file=None),
+    )
