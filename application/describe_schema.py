@@ -6,8 +6,7 @@ from typing import Literal
 from application.databases import DatabaseDirectory
 from application.schema_catalog import SchemaCatalog
 from application.schema_formats import render_ddl, render_detailed, render_summary
-from domain.access.rules import AccessRules
-from domain.access.visibility import visible_schema
+from application.visible_schemas import VisibleSchemas
 from domain.models import SchemaSnapshot
 
 SchemaFormat = Literal["summary", "detailed", "ddl"]
@@ -41,11 +40,11 @@ class DescribeSchema:
     """
 
     def __init__(
-        self, *, databases: DatabaseDirectory, catalog: SchemaCatalog, access_rules: AccessRules
+        self, *, databases: DatabaseDirectory, catalog: SchemaCatalog, visible: VisibleSchemas
     ) -> None:
         self._databases = databases
         self._catalog = catalog
-        self._access_rules = access_rules
+        self._visible = visible
 
     async def execute(self, request: DescribeRequest) -> SchemaDescription:
         """Load (or reload) and render the schema.
@@ -55,6 +54,6 @@ class DescribeSchema:
         """
         database = self._databases.pick(request.database)
         snapshot = await self._catalog.snapshot(database, refresh=request.refresh)
-        visible = visible_schema(snapshot, self._access_rules)
+        visible = self._visible.of(snapshot)
         text = _RENDERERS[request.format](visible)
         return SchemaDescription(snapshot=visible, format=request.format, text=text)

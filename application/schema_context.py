@@ -24,11 +24,12 @@ def _blocks(snapshot: SchemaSnapshot) -> list[str]:
         f"enum {e.schema}.{e.name}: {', '.join(repr(label) for label in e.labels)}"
         for e in snapshot.enums
     ]
-    blocks.extend(_table_block(table) for table in snapshot.tables)
+    blocks.extend(render_table_block(table) for table in snapshot.tables)
     return blocks
 
 
-def _table_block(table: Table) -> str:
+def render_table_block(table: Table) -> str:
+    """One relation: a header line with its comment, then one line per column and its keys."""
     kind = "" if table.kind is RelationKind.TABLE else f" ({table.kind.value.replace('_', ' ')})"
     header = f"{table.qualified_name}{kind}"
     if table.comment:

@@ -6,12 +6,11 @@ from typing import Generic, TypeVar
 
 from application.progress import Progress, no_progress
 from application.prompts import drafting_conversation, repair_conversation
-from application.schema_context import render_schema_context
+from application.schema_ranking import select_schema_context
 from application.sql_input import looks_like_sql
 from application.sql_reply import SQL_DRAFT_SCHEMA, parse_sql_reply
+from application.visible_schemas import VisibleSchemas
 from domain.access.policy import AccessPolicy
-from domain.access.rules import AccessRules
-from domain.access.visibility import visible_schema
 from domain.errors import SqlExecutionFailed
 from domain.models import ChatMessage, SchemaSnapshot, SqlDraft
 from domain.ports import ChatModel
@@ -36,6 +35,7 @@ class SqlAuthor:
     """Turns a question (or SQL the caller wrote) into checked SQL that the database accepts.
 
     - SQL given by the caller is checked as it is; a question is drafted by the chat model.
+    - The prompt holds the visible schema, pruned to what the question needs within the budget.
     - Every draft passes the safety policy, then the access policy; a refusal is final (ERR_005).
     - When the trial fails with a SQL error, PostgreSQL's message goes back to the model,
       at most max_repairs times.
@@ -46,14 +46,16 @@ class SqlAuthor:
         *,
         chat_model: ChatModel,
         safety: SafetyPolicy,
-        access_rules: AccessRules,
+        visible: VisibleSchemas,
         max_repairs: int,
+        context_tokens: int,
     ) -> None:
         self._chat_model = chat_model
         self._safety = safety
-        self._access_rules = access_rules
-        self._access = AccessPolicy(access_rules)
+        self._visible = visible
+        self._access = AccessPolicy(visible.rules)
         self._max_repairs = max_repairs
+        self._context_tokens = context_tokens
 
     def check(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
         """Run the safety and access policies over one statement.
@@ -78,7 +80,9 @@ class SqlAuthor:
             return Authored(
                 checked=checked, explanation="", outcome=await trial(checked), attempts=0
             )
-        context = render_schema_context(visible_schema(snapshot, self._access_rules))
+        context = select_schema_context(
+            self._visible.of(snapshot), text, max_tokens=self._context_tokens
+        )
         conversation = drafting_conversation(text, context)
         attempt = 0
         while True:

@@ -7,12 +7,15 @@ from adapters.llm.openai_chat_model import OpenAIChatModel
 from adapters.llm.unconfigured_chat_model import UnconfiguredChatModel
 from adapters.memory.in_memory_schema_store import InMemorySchemaStore
 from adapters.postgres.pools import open_pools
+from adapters.resilience.circuit_breaking_chat_model import CircuitBreakingChatModel
+from adapters.resilience.retrying_chat_model import RetryingChatModel
 from application.answer_question import AnswerQuestion
 from application.databases import DatabaseDirectory
 from application.describe_schema import DescribeSchema
 from application.explain_query import ExplainQuery
 from application.schema_catalog import SchemaCatalog
 from application.sql_author import SqlAuthor
+from application.visible_schemas import VisibleSchemas
 from bootstrap import factories
 from bootstrap.settings import Settings
 from domain.safety.policy import SafetyPolicy
@@ -26,11 +29,20 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     schema_store = providers.Singleton(InMemorySchemaStore)
 
+    retry_policy = providers.Singleton(factories.retry_policy, settings.provided.retry)
+
     pools = providers.Resource(open_pools, providers.Callable(factories.pool_configs, settings))
-    databases = providers.Singleton(factories.databases, pools, clock)
+    raw_databases = providers.Singleton(factories.databases, pools, clock)
+    databases = providers.Singleton(
+        factories.resilient_databases,
+        raw_databases,
+        retry_policy,
+        settings.provided.circuit,
+        clock,
+    )
     directory = providers.Singleton(DatabaseDirectory, databases)
 
-    chat_model = providers.Selector(
+    base_chat_model = providers.Selector(
         providers.Callable(factories.chat_model_kind, settings.provided.openai),
         openai=providers.Singleton(
             OpenAIChatModel,
@@ -38,11 +50,35 @@ class Container(containers.DeclarativeContainer):
         ),
         unconfigured=providers.Singleton(UnconfiguredChatModel),
     )
+    # Rate limit outermost (retries spend no tokens), then the breaker (an open circuit is
+    # never retried), then retries of transient failures around the model itself.
+    chat_model = providers.Singleton(
+        factories.rate_limited_chat_model,
+        providers.Singleton(
+            CircuitBreakingChatModel,
+            providers.Singleton(
+                RetryingChatModel,
+                base_chat_model,
+                retry_policy,
+                transient=providers.Object(factories.llm_is_transient),
+                retry_after=providers.Object(factories.llm_retry_after),
+            ),
+            providers.Singleton(
+                factories.circuit_breaker, "the AI service", settings.provided.circuit, clock
+            ),
+            counts=providers.Object(factories.llm_is_transient),
+        ),
+        settings.provided.rate_limit,
+    )
+    request_limiter = providers.Singleton(
+        factories.request_limiter, settings.provided.rate_limit, clock
+    )
 
     safety_policy = providers.Singleton(
         SafetyPolicy, providers.Callable(factories.safety_config, settings.provided.safety)
     )
     access_rules = providers.Singleton(factories.access_rules, settings.provided.safety)
+    visible_schemas = providers.Singleton(VisibleSchemas, access_rules)
 
     catalog = providers.Singleton(
         SchemaCatalog,
@@ -54,8 +90,9 @@ class Container(containers.DeclarativeContainer):
         SqlAuthor,
         chat_model=chat_model,
         safety=safety_policy,
-        access_rules=access_rules,
+        visible=visible_schemas,
         max_repairs=settings.provided.query.max_repair_attempts,
+        context_tokens=settings.provided.query.schema_context_tokens,
     )
 
     answer_question = providers.Factory(
@@ -74,5 +111,5 @@ class Container(containers.DeclarativeContainer):
         timeout=settings.provided.query.query_timeout,
     )
     describe_schema = providers.Factory(
-        DescribeSchema, databases=directory, catalog=catalog, access_rules=access_rules
+        DescribeSchema, databases=directory, catalog=catalog, visible=visible_schemas
     )

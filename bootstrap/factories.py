@@ -1,15 +1,28 @@
 """Small pure functions the container calls to turn settings into constructor arguments."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import asyncpg
 
 from adapters.llm.openai_chat_model import OpenAIConfig
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.pool import PoolConfig
-from bootstrap.settings import OpenAISettings, SafetySettings, Settings
+from adapters.resilience.circuit_breaker import CircuitBreaker
+from adapters.resilience.circuit_breaking_database import CircuitBreakingDatabase
+from adapters.resilience.rate_limited_chat_model import RateLimitedChatModel
+from adapters.resilience.rate_limits import LlmRateLimiter, SlidingWindowLimiter
+from adapters.resilience.retry_policy import RetryPolicy
+from adapters.resilience.retrying_database import RetryingDatabase
+from bootstrap.settings import (
+    CircuitSettings,
+    OpenAISettings,
+    RateLimitSettings,
+    RetrySettings,
+    SafetySettings,
+    Settings,
+)
 from domain.access.rules import AccessRules
-from domain.ports import Clock, Database
+from domain.ports import ChatModel, Clock, Database
 from domain.safety.checked import SafetyConfig
 
 
@@ -70,3 +83,70 @@ def access_rules(settings: SafetySettings) -> AccessRules:
         allowed_tables=settings.allowed_tables,
         allowed_columns=settings.allowed_columns,
     )
+
+
+def retry_policy(settings: RetrySettings) -> RetryPolicy:
+    """The retry policy of PG_MCP_RETRY_*."""
+    return RetryPolicy(
+        max_attempts=settings.max_attempts,
+        base_delay=settings.base_delay,
+        max_delay=settings.max_delay,
+        multiplier=settings.multiplier,
+    )
+
+
+def circuit_breaker(name: str, settings: CircuitSettings, clock: Clock) -> CircuitBreaker:
+    """A breaker configured by PG_MCP_CIRCUIT_*."""
+    return CircuitBreaker(
+        name,
+        clock=clock,
+        failure_threshold=settings.failure_threshold,
+        open_seconds=settings.open_seconds,
+        success_threshold=settings.success_threshold,
+    )
+
+
+def resilient_databases(
+    databases: Mapping[str, Database], policy: RetryPolicy, circuit: CircuitSettings, clock: Clock
+) -> dict[str, Database]:
+    """Each database behind its own breaker, retried inside it: an open circuit is not retried."""
+    return {
+        name: CircuitBreakingDatabase(
+            RetryingDatabase(database, policy),
+            circuit_breaker(f"database {name!r}", circuit, clock),
+        )
+        for name, database in databases.items()
+    }
+
+
+def llm_is_transient(exc: BaseException) -> bool:
+    """Whether a chat-model failure may pass (imports openai only when a call has failed)."""
+    from adapters.llm.errors import is_transient
+
+    return is_transient(exc)
+
+
+def llm_retry_after(exc: BaseException) -> float | None:
+    """The server's Retry-After, in seconds, if it sent one."""
+    from adapters.llm.errors import retry_after
+
+    return retry_after(exc)
+
+
+def rate_limited_chat_model(inner: ChatModel, settings: RateLimitSettings) -> ChatModel:
+    """The chat model behind the LLM token bucket, unless rate limiting is off."""
+    if not settings.enabled:
+        return inner
+    limiter = LlmRateLimiter(per_second=settings.llm_per_second, burst=settings.llm_burst)
+    return RateLimitedChatModel(inner, limiter)
+
+
+def request_limiter(settings: RateLimitSettings, clock: Clock) -> Callable[[str], None]:
+    """Admits a tool call for a client key or raises RateLimited; admits all when off."""
+    if not settings.enabled:
+        return _admit_all
+    return SlidingWindowLimiter(settings.requests, settings.window, clock).acquire
+
+
+def _admit_all(key: str) -> None:
+    """Rate limiting is off."""

@@ -6,6 +6,7 @@ from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
 from bootstrap.settings import (
+    CircuitSettings,
     DatabaseSettings,
     ObservabilitySettings,
     OpenAISettings,
@@ -55,5 +56,6 @@ def load_settings() -> Settings:
         safety=load_part(SafetySettings),
         rate_limit=load_part(RateLimitSettings),
         retry=load_part(RetrySettings),
+        circuit=load_part(CircuitSettings),
         observability=load_part(ObservabilitySettings),
     )

@@ -47,7 +47,8 @@ async def use_cases(container: Container) -> UseCases:
 async def serve_stdio(settings: Settings) -> None:
     """Serve MCP over stdin/stdout until the client goes away."""
     async with running_container(settings) as container:
-        await build_server(await use_cases(container)).run_stdio_async()
+        admit = await resolve(container.request_limiter)
+        await build_server(await use_cases(container), admit=admit).run_stdio_async()
 
 
 async def answer_once(

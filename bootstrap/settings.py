@@ -133,6 +133,7 @@ class QuerySettings(BaseSettings):
     query_timeout: float = Field(default=30.0, gt=0, le=3600)
     schema_cache_ttl: float = Field(default=300.0, ge=0)
     max_repair_attempts: int = Field(default=2, ge=0, le=10)
+    schema_context_tokens: int = Field(default=6000, ge=500, le=200_000)
     result_validation_enabled: bool = False
 
 
@@ -204,6 +205,16 @@ class RetrySettings(BaseSettings):
     multiplier: float = Field(default=2.0, ge=1)
 
 
+class CircuitSettings(BaseSettings):
+    """When to stop calling a failing database or model for a while."""
+
+    model_config = _config("PG_MCP_CIRCUIT_")
+
+    failure_threshold: int = Field(default=5, ge=1)
+    open_seconds: float = Field(default=30.0, ge=0)
+    success_threshold: int = Field(default=1, ge=1)
+
+
 class ObservabilitySettings(BaseSettings):
     """Logs, metrics and traces."""
 
@@ -226,4 +237,5 @@ class Settings(BaseModel):
     safety: SafetySettings
     rate_limit: RateLimitSettings
     retry: RetrySettings
+    circuit: CircuitSettings
     observability: ObservabilitySettings

@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from bootstrap.settings import (
+    CircuitSettings,
     DatabaseSettings,
     ObservabilitySettings,
     OpenAISettings,
@@ -22,6 +23,8 @@ def settings_for(
     query: dict[str, Any] | None = None,
     safety: dict[str, Any] | None = None,
     rate_limit: dict[str, Any] | None = None,
+    retry: dict[str, Any] | None = None,
+    circuit: dict[str, Any] | None = None,
 ) -> Settings:
     """Settings serving `dsn` as `default`, with the given overrides per concern."""
     return Settings(
@@ -30,6 +33,7 @@ def settings_for(
         query=QuerySettings(_env_file=None, **(query or {})),
         safety=SafetySettings(_env_file=None, **(safety or {})),
         rate_limit=RateLimitSettings(_env_file=None, **(rate_limit or {})),
-        retry=RetrySettings(_env_file=None),
+        retry=RetrySettings(_env_file=None, **(retry or {})),
+        circuit=CircuitSettings(_env_file=None, **(circuit or {})),
         observability=ObservabilitySettings(_env_file=None),
     )

@@ -1,6 +1,7 @@
 """The MCP server: three read-only tools over the use cases, errors in one shape."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -20,7 +21,7 @@ from adapters.mcp.query_options import parse_query_options
 from application.answer_question import AnswerQuestion, AnswerRequest
 from application.describe_schema import DescribeRequest, DescribeSchema
 from application.explain_query import ExplainQuery, ExplainRequest
-from application.progress import STAGES
+from application.progress import STAGES, Progress
 from domain.errors import InvalidRequest, PgMcpError, SchemaLoadFailed, SqlExecutionFailed
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,13 @@ INSTRUCTIONS = """\
 pg-mcp answers questions about PostgreSQL databases with read-only SQL.
 Call get_schema first to see the tables; then query with a question in plain language (or a
 SELECT you wrote). Every statement is checked and runs read-only with row and time limits."""
+
+
+Admit = Callable[[str], None]
+
+
+def admit_all(client_key: str) -> None:
+    """Admits every call: no rate limit."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,8 +68,14 @@ class PgMcpServer(MCPServer):
             return present_error(InvalidRequest(f"Invalid argument(s): {', '.join(fields)}"))
 
 
-def build_server(use_cases: UseCases, *, name: str = "pg-mcp", version: str = "") -> PgMcpServer:
-    """The MCP server with its three tools bound to the use cases."""
+def build_server(
+    use_cases: UseCases,
+    *,
+    admit: Admit = admit_all,
+    name: str = "pg-mcp",
+    version: str = "",
+) -> PgMcpServer:
+    """The MCP server with its three tools bound to the use cases; `admit` rate-limits calls."""
     server = PgMcpServer(name=name, version=version, instructions=INSTRUCTIONS)
 
     @server.tool(annotations=_READ_ONLY)
@@ -80,6 +94,7 @@ def build_server(use_cases: UseCases, *, name: str = "pg-mcp", version: str = ""
         the configured databases. `parameters` may hold {"max_rows": N} to return fewer rows.
         """
         try:
+            admit(_client_key(ctx))
             options = parse_query_options(parameters)
             request = AnswerRequest(
                 question=query, database=database, return_mode=return_mode, **options
@@ -103,6 +118,7 @@ def build_server(use_cases: UseCases, *, name: str = "pg-mcp", version: str = ""
         Use it to judge whether a question is expensive before asking it with `query`.
         """
         try:
+            admit(_client_key(ctx))
             request = ExplainRequest(question=query, database=database)
             return present_explanation(await use_cases.explain.execute(request, _progress(ctx)))
         except PgMcpError as error:
@@ -113,6 +129,7 @@ def build_server(use_cases: UseCases, *, name: str = "pg-mcp", version: str = ""
 
     @server.tool(annotations=_READ_ONLY)
     async def get_schema(
+        ctx: Context[Any, Any],
         refresh: bool = False,
         format: Literal["summary", "detailed", "ddl"] = "summary",
         database: str | None = None,
@@ -123,6 +140,7 @@ def build_server(use_cases: UseCases, *, name: str = "pg-mcp", version: str = ""
         "ddl" gives CREATE statements. refresh=True reloads the schema from the database.
         """
         try:
+            admit(_client_key(ctx))
             request = DescribeRequest(database=database, format=format, refresh=refresh)
             return present_schema(await use_cases.describe.execute(request))
         except PgMcpError as error:
@@ -134,7 +152,12 @@ def build_server(use_cases: UseCases, *, name: str = "pg-mcp", version: str = ""
     return server
 
 
-def _progress(ctx: Context[Any, Any]) -> Any:
+def _client_key(ctx: Context[Any, Any]) -> str:
+    """One key per client session, so one busy client cannot starve another."""
+    return f"session-{id(ctx.session)}"
+
+
+def _progress(ctx: Context[Any, Any]) -> Progress:
     async def report(stage: str) -> None:
         step = STAGES.index(stage) + 1 if stage in STAGES else 0
         await ctx.report_progress(step, len(STAGES), stage)

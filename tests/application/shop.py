@@ -12,6 +12,7 @@ from application.describe_schema import DescribeSchema
 from application.explain_query import ExplainQuery
 from application.schema_catalog import SchemaCatalog
 from application.sql_author import SqlAuthor
+from application.visible_schemas import VisibleSchemas
 from domain.access.rules import AccessRules
 from domain.models import Column, ForeignKey, SchemaSnapshot, Table
 from domain.safety.checked import SafetyConfig
@@ -90,12 +91,13 @@ def build_world(
     database = TableDatabase(name="shop", snapshot=SHOP, clock=clock, results=results)
     directory = DatabaseDirectory({"shop": database})
     catalog = SchemaCatalog(store=InMemorySchemaStore(), clock=clock, ttl=ttl)
-    access = rules or AccessRules()
+    visible = VisibleSchemas(rules or AccessRules())
     author = SqlAuthor(
         chat_model=chat,
         safety=SafetyPolicy(SafetyConfig()),
-        access_rules=access,
+        visible=visible,
         max_repairs=max_repairs,
+        context_tokens=6000,
     )
     return World(
         chat=chat,
@@ -105,5 +107,5 @@ def build_world(
             databases=directory, catalog=catalog, author=author, max_rows=100, timeout=5.0
         ),
         explain=ExplainQuery(databases=directory, catalog=catalog, author=author, timeout=5.0),
-        describe=DescribeSchema(databases=directory, catalog=catalog, access_rules=access),
+        describe=DescribeSchema(databases=directory, catalog=catalog, visible=visible),
     )

@@ -1,0 +1,118 @@
+"""Picks the part of a large schema that a question needs, within a token budget.
+
+When the whole schema fits, it is returned as render_schema_context writes it. Otherwise tables
+are ranked by BM25 against the question; the best fill about 70% of the budget, then tables
+linked to them by a foreign key (either direction) join so the model can still write the joins,
+then any room left goes to the next best. Enums used by a chosen column come along. Output keeps
+the snapshot's order and ends with a line saying how many tables were left out.
+"""
+
+from collections.abc import Callable
+
+from application.schema_index import SchemaIndex
+from application.schema_tokens import estimate_tokens, question_terms
+from domain.models import SchemaSnapshot
+
+DEFAULT_CONTEXT_TOKENS = 6000
+PRIMARY_SHARE = 0.7
+NEIGHBOUR_GROUP = 10
+FOOTER = "-- {count} more tables not shown; ask get_schema for others"
+
+# Snapshots are kept and reused until the store refreshes them, so an index built for one
+# snapshot object serves every question until then. Holding the snapshot itself keeps its id()
+# from being reused by another object while the entry lives.
+_CACHE_SIZE = 4
+_indexes: dict[int, SchemaIndex] = {}
+
+
+def select_schema_context(
+    snapshot: SchemaSnapshot, question: str, *, max_tokens: int = DEFAULT_CONTEXT_TOKENS
+) -> str:
+    """The schema for `question`: all of it if it fits in max_tokens, else the relevant part."""
+    index = schema_index(snapshot)
+    if index.full_tokens <= max_tokens:
+        # The same text render_schema_context writes, from blocks the index already holds.
+        return "\n".join([*index.enum_blocks, *index.blocks])
+    chosen, enums = _choose(index, question, max_tokens)
+    parts = [index.enum_blocks[i] for i in sorted(enums)]
+    parts.extend(index.blocks[i] for i in sorted(chosen))
+    left_out = len(index.blocks) - len(chosen)
+    if left_out:
+        parts.append(FOOTER.format(count=left_out))
+    return "\n".join(parts)
+
+
+def schema_index(snapshot: SchemaSnapshot) -> SchemaIndex:
+    """The prepared index for `snapshot`, built on first use and kept for the next questions."""
+    cached = _indexes.get(id(snapshot))
+    if cached is not None and cached.snapshot is snapshot:
+        return cached
+    index = SchemaIndex.build(snapshot)
+    if len(_indexes) >= _CACHE_SIZE:
+        del _indexes[next(iter(_indexes))]
+    _indexes[id(snapshot)] = index
+    return index
+
+
+class _Selection:
+    """Tables and enums chosen so far, and the tokens they cost."""
+
+    def __init__(self, index: SchemaIndex) -> None:
+        self.index = index
+        self.tables: set[int] = set()
+        self.enums: set[int] = set()
+        self.used = 0
+
+    def try_add(self, table: int, limit: int) -> bool:
+        """Add `table` (and its enums) if the total stays within `limit` tokens."""
+        if table in self.tables:
+            return False
+        new_enums = [e for e in self.index.enums_used[table] if e not in self.enums]
+        cost = self.index.block_tokens[table] + sum(self.index.enum_tokens[e] for e in new_enums)
+        if self.used + cost > limit:
+            return False
+        self.tables.add(table)
+        self.enums.update(new_enums)
+        self.used += cost
+        return True
+
+
+def _choose(index: SchemaIndex, question: str, max_tokens: int) -> tuple[set[int], set[int]]:
+    scores = index.bm25.scores(question_terms(question))
+    names = [table.qualified_name for table in index.snapshot.tables]
+
+    def rank(table: int) -> tuple[float, int, str]:
+        return (-scores[table], -len(index.children[table]), names[table])
+
+    ranked = sorted(range(len(names)), key=rank)
+    selection = _Selection(index)
+    primary = [
+        table
+        for table in ranked
+        if scores[table] > 0 and selection.try_add(table, int(max_tokens * PRIMARY_SHARE))
+    ]
+    limit = max_tokens - _footer_tokens(len(names))
+    for table in _neighbours(index, primary, rank):
+        selection.try_add(table, limit)
+    for table in ranked:
+        selection.try_add(table, limit)
+    return selection.tables, selection.enums
+
+
+def _neighbours(
+    index: SchemaIndex, primary: list[int], rank: Callable[[int], tuple[float, int, str]]
+) -> list[int]:
+    """Tables linked to the chosen ones, ten chosen tables at a time, best first: for each ten,
+    the tables they reference (a join needs them to name things), then those referencing them."""
+    best: dict[int, tuple[int, int]] = {}
+    for position, table in enumerate(primary):
+        for direction, linked in enumerate((index.parents[table], index.children[table])):
+            key = (position // NEIGHBOUR_GROUP, direction)
+            for other in linked:
+                if other not in best or key < best[other]:
+                    best[other] = key
+    return sorted(best, key=lambda table: (best[table], rank(table)))
+
+
+def _footer_tokens(table_count: int) -> int:
+    return estimate_tokens(FOOTER.format(count=table_count)) + 1

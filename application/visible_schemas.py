@@ -1,0 +1,32 @@
+"""The part of each schema a client may see, computed once per snapshot."""
+
+from domain.access.rules import AccessRules
+from domain.access.visibility import visible_schema
+from domain.models import SchemaSnapshot
+
+_KEPT = 16
+
+
+class VisibleSchemas:
+    """Caches visible_schema per snapshot object, so prompts and indexes reuse one result."""
+
+    def __init__(self, rules: AccessRules) -> None:
+        self._rules = rules
+        # Keyed by id(); the snapshot is held too, so its id cannot be reused while cached.
+        self._cache: dict[int, tuple[SchemaSnapshot, SchemaSnapshot]] = {}
+
+    @property
+    def rules(self) -> AccessRules:
+        """The access rules applied."""
+        return self._rules
+
+    def of(self, snapshot: SchemaSnapshot) -> SchemaSnapshot:
+        """The snapshot without blocked tables and columns."""
+        cached = self._cache.get(id(snapshot))
+        if cached is not None and cached[0] is snapshot:
+            return cached[1]
+        visible = visible_schema(snapshot, self._rules)
+        if len(self._cache) >= _KEPT:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[id(snapshot)] = (snapshot, visible)
+        return visible
