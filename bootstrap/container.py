@@ -32,7 +32,7 @@ class Container(containers.DeclarativeContainer):
     retry_policy = providers.Singleton(factories.retry_policy, settings.provided.retry)
 
     pools = providers.Resource(open_pools, providers.Callable(factories.pool_configs, settings))
-    raw_databases = providers.Singleton(factories.databases, pools, clock)
+    raw_databases = providers.Singleton(factories.databases, pools, clock, settings)
     databases = providers.Singleton(
         factories.resilient_databases,
         raw_databases,

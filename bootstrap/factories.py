@@ -41,10 +41,21 @@ def pool_configs(settings: Settings) -> tuple[PoolConfig, ...]:
     )
 
 
-def databases(pools: Mapping[str, asyncpg.Pool], clock: Clock) -> dict[str, Database]:
-    """A Database adapter for each open pool, by name."""
+def databases(
+    pools: Mapping[str, asyncpg.Pool], clock: Clock, settings: Settings
+) -> dict[str, Database]:
+    """A Database adapter for each open pool, by name, with the runtime limits of the settings."""
     return {
-        name: AsyncpgDatabase(name=name, pool=pool, clock=clock) for name, pool in pools.items()
+        name: AsyncpgDatabase(
+            name=name,
+            pool=pool,
+            clock=clock,
+            acquire_timeout=settings.database.pool_acquire_timeout,
+            role=settings.database.db_role,
+            max_result_bytes=settings.query.max_result_bytes,
+            max_query_cost=settings.query.max_query_cost,
+        )
+        for name, pool in pools.items()
     }
 
 

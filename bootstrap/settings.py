@@ -64,6 +64,12 @@ class DatabaseSettings(BaseSettings):
     pool_min: int = Field(default=1, ge=0, le=100)
     pool_max: int = Field(default=5, ge=1, le=100)
     pool_acquire_timeout: float = Field(default=10.0, gt=0)
+    db_role: str | None = Field(default=None, min_length=1, max_length=63)
+
+    @field_validator("db_role", mode="before")
+    @classmethod
+    def _blank_role_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("databases", mode="before")
     @classmethod
@@ -134,6 +140,8 @@ class QuerySettings(BaseSettings):
     schema_cache_ttl: float = Field(default=300.0, ge=0)
     max_repair_attempts: int = Field(default=2, ge=0, le=10)
     schema_context_tokens: int = Field(default=6000, ge=500, le=200_000)
+    max_result_bytes: int | None = Field(default=None, ge=1024)
+    max_query_cost: float | None = Field(default=None, gt=0)
     result_validation_enabled: bool = False
 
 

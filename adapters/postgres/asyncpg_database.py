@@ -13,7 +13,14 @@ from asyncpg.pool import PoolConnectionProxy
 from adapters.postgres.errors import translate_asyncpg_errors
 from adapters.postgres.introspection import load_snapshot
 from adapters.postgres.rendering import column_converter, column_info, render_rows
-from domain.errors import DatabaseUnavailable, PgMcpError, QueryTimedOut, SchemaLoadFailed
+from adapters.postgres.result_budget import ResultBudget
+from domain.errors import (
+    DatabaseUnavailable,
+    PgMcpError,
+    QueryTimedOut,
+    SchemaLoadFailed,
+    UnsafeSql,
+)
 from domain.models import QueryPlan, QueryResult, SchemaSnapshot
 from domain.ports import Clock, Database
 
@@ -21,7 +28,7 @@ T = TypeVar("T")
 Connection: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"
 Work: TypeAlias = Callable[[Connection], Awaitable[T]]
 Isolation: TypeAlias = Literal["read_committed", "repeatable_read"]
-Fetched: TypeAlias = "tuple[Sequence[asyncpg.Attribute], list[asyncpg.Record]]"
+Fetched: TypeAlias = "tuple[Sequence[asyncpg.Attribute], ResultBudget]"
 
 # The server's statement_timeout should fire first; the client waits this much longer
 # before it cancels by itself, then this long for the cancel to land before it hangs up.
@@ -33,9 +40,17 @@ CANCEL_WAIT = 2.0
 # login role cannot shadow public. None keeps the server's setting.
 DEFAULT_SEARCH_PATH = ("pg_catalog", "public")
 
+# NAMEDATALEN - 1: PostgreSQL cuts a longer name short, and the cut name may be another role.
+_MAX_IDENTIFIER_BYTES = 63
+
 
 class AsyncpgDatabase(Database):
-    """One PostgreSQL database reached through an asyncpg pool, read-only."""
+    """One PostgreSQL database reached through an asyncpg pool, read-only.
+
+    - role: every transaction runs SET LOCAL ROLE to it (the login role must be a member).
+    - max_result_bytes: fetch() keeps rows while their JSON fits; see ResultBudget.
+    - max_query_cost: fetch() refuses a statement whose planner estimate is above it.
+    """
 
     def __init__(
         self,
@@ -46,6 +61,9 @@ class AsyncpgDatabase(Database):
         search_path: Sequence[str] | None = DEFAULT_SEARCH_PATH,
         acquire_timeout: float = 10.0,
         introspect_timeout: float = 30.0,
+        role: str | None = None,
+        max_result_bytes: int | None = None,
+        max_query_cost: float | None = None,
     ) -> None:
         self._name = name
         self._pool = pool
@@ -53,6 +71,11 @@ class AsyncpgDatabase(Database):
         self._search_path = ", ".join(map(_quote_ident, search_path)) if search_path else None
         self._acquire_timeout = acquire_timeout
         self._introspect_timeout = introspect_timeout
+        self._set_role = (
+            None if role is None else f"SET LOCAL ROLE {_quote_ident(_valid_role(role))}"
+        )
+        self._max_result_bytes = max_result_bytes
+        self._max_query_cost = max_query_cost
 
     @property
     def name(self) -> str:
@@ -60,29 +83,42 @@ class AsyncpgDatabase(Database):
         return self._name
 
     async def fetch(self, sql: str, *, max_rows: int, timeout: float) -> QueryResult:
-        """Run one statement read-only through a cursor; return at most max_rows rows."""
+        """Run one statement read-only through a cursor; return at most max_rows rows.
+
+        Raises:
+            UnsafeSql: the planner's estimate is above max_query_cost (rule max_query_cost).
+            SqlExecutionFailed: the first row alone is larger than max_result_bytes.
+        """
 
         async def work(conn: Connection) -> Fetched:
+            if self._max_query_cost is not None:
+                _check_cost(await _plan(conn, sql), self._max_query_cost)
             statement = await conn.prepare(sql)
+            attributes = statement.get_attributes()
+            converters = [
+                column_converter(a.type.name, a.type.schema, a.type.kind) for a in attributes
+            ]
+            budget = ResultBudget(max_rows=max_rows, max_bytes=self._max_result_bytes)
             cursor = await statement.cursor()
-            return statement.get_attributes(), await cursor.fetch(max_rows + 1)
+            while size := budget.next_batch():
+                records = await cursor.fetch(size)
+                budget.add(render_rows(records, converters), last=len(records) < size)
+            return attributes, budget
 
-        attributes, records = await self._run(work, timeout=timeout)
-        converters = [column_converter(a.type.name, a.type.schema, a.type.kind) for a in attributes]
+        attributes, budget = await self._run(work, timeout=timeout)
         return QueryResult(
             columns=tuple(column_info(a) for a in attributes),
-            rows=render_rows(records[:max_rows], converters),
-            truncated=len(records) > max_rows,
+            rows=tuple(budget.rows),
+            truncated=budget.truncated,
         )
 
     async def explain(self, sql: str, *, timeout: float) -> QueryPlan:
         """The planner's estimate for one statement (EXPLAIN without ANALYZE)."""
 
-        async def work(conn: Connection) -> object:
-            return await conn.fetchval(f"EXPLAIN (FORMAT JSON) {sql}")
+        async def work(conn: Connection) -> QueryPlan:
+            return await _plan(conn, sql)
 
-        document = await self._run(work, timeout=timeout)
-        return plan_from_explain(json.loads(document) if isinstance(document, str) else document)
+        return await self._run(work, timeout=timeout)
 
     async def introspect(self) -> SchemaSnapshot:
         """Read every user table, view and enum from the catalog."""
@@ -128,6 +164,10 @@ class AsyncpgDatabase(Database):
         self, conn: Connection, work: Work[T], timeout: float, isolation: Isolation
     ) -> T:
         async with conn.transaction(readonly=True, isolation=isolation):
+            if self._set_role is not None:
+                # Built from a checked, quoted name, never from client SQL; fetch() uses the
+                # extended protocol, which carries exactly one statement.
+                await conn.fetch(self._set_role)
             await self._apply_limits(conn, timeout)
             return await work(conn)
 
@@ -150,6 +190,27 @@ class AsyncpgDatabase(Database):
 
 def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _valid_role(role: str) -> str:
+    if not role or "\x00" in role or len(role.encode()) > _MAX_IDENTIFIER_BYTES:
+        raise ValueError(f"role must be a PostgreSQL role name of 1 to 63 bytes, not {role!r}")
+    return role
+
+
+async def _plan(conn: Connection, sql: str) -> QueryPlan:
+    # fetchval() prepares: the extended protocol refuses a second statement spliced into sql.
+    document = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {sql}")
+    return plan_from_explain(json.loads(document) if isinstance(document, str) else document)
+
+
+def _check_cost(plan: QueryPlan, limit: float) -> None:
+    if plan.total_cost > limit:
+        raise UnsafeSql(
+            f"The planner estimates this query at cost {plan.total_cost:,.0f}, above the "
+            f"limit of {limit:,.0f}; filter, aggregate or join on keys to make it cheaper",
+            rule="max_query_cost",
+        )
 
 
 def plan_from_explain(document: Any) -> QueryPlan:

@@ -48,7 +48,7 @@ class ResultBudget:
             return left
         if not self.rows:
             return min(left, FIRST_BATCH)
-        average = max(1, (self.used - 2) // len(self.rows))
+        average = max(1, (self.used - 1) // len(self.rows))  # a row and its comma
         return min(left, max(MIN_BATCH, (self.max_bytes - self.used) // average + 1))
 
     def add(self, rows: Sequence[Row], *, last: bool) -> None:

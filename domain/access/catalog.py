@@ -73,11 +73,6 @@ class AccessCatalog:
         known.sort(key=lambda relation: relation.schema != DEFAULT_SCHEMA)
         return tuple(known)
 
-    def relations_named(self, dotted: str) -> tuple[Relation, ...]:
-        """The relations a dotted name such as "public.users" means."""
-        parts = split_name(dotted)
-        return self.relations(parts[-2] if len(parts) > 1 else None, parts[-1])
-
     def hidden_names(self) -> dict[str, str]:
         """Every hidden column name of the snapshot, with one label for it."""
         if self._hidden_names is None:

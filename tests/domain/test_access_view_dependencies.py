@@ -1,0 +1,105 @@
+"""What a view reads, taken from the snapshot (Table.depends_on) when no view_sources are given."""
+
+from dataclasses import replace
+
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from domain.access import AccessPolicy, AccessRules, visible_schema
+from domain.errors import ErrorCode, UnsafeSql
+from domain.models import Column, RelationKind, SchemaSnapshot, Table
+from domain.safety.checked import CheckedSql
+from tests.domain.shop_snapshot import SHOP
+
+BLOCKED = AccessRules.from_names(enabled=True, blocked_columns=["users.password"])
+REVENUE_READS = ("public.customers.id", "public.customers.name", "public.orders.status")
+
+
+def view(name: str, *reads: str, schema: str = "public") -> Table:
+    return Table(
+        schema=schema,
+        name=name,
+        kind=RelationKind.VIEW,
+        columns=(Column(name="v", data_type="text"),),
+        depends_on=reads,
+    )
+
+
+def with_views(*views: Table) -> SchemaSnapshot:
+    tables = tuple(
+        replace(t, depends_on=REVENUE_READS) if t.name == "customer_revenue" else t
+        for t in SHOP.tables
+    )
+    return replace(SHOP, tables=tables + views)
+
+
+def checked(sql: str) -> CheckedSql:
+    tree = sqlglot.parse_one(sql, read="postgres")
+    assert isinstance(tree, exp.Expression)
+    return CheckedSql(sql=sql, tree=tree)
+
+
+def assert_refused(rules: AccessRules, snapshot: SchemaSnapshot, sql: str) -> None:
+    with pytest.raises(UnsafeSql) as caught:
+        AccessPolicy(rules).check(checked(sql), snapshot)
+    assert caught.value.code is ErrorCode.SQL_SECURITY
+
+
+def assert_allowed(rules: AccessRules, snapshot: SchemaSnapshot, sql: str) -> None:
+    given = checked(sql)
+    assert AccessPolicy(rules).check(given, snapshot) is given
+
+
+VIEWS = with_views(
+    view("logins", "public.users.id", "public.users.password"),
+    view("names", "public.users.username"),
+    view("rows", "public.users"),
+    view("logins_again", "public.logins.id"),
+)
+
+
+@pytest.mark.parametrize("name", ["logins", "rows", "logins_again"])
+def test_a_view_reading_a_blocked_column_is_refused_from_the_snapshot_alone(name: str) -> None:
+    assert_refused(BLOCKED, VIEWS, f"SELECT * FROM {name}")
+
+
+def test_a_view_reading_permitted_columns_is_allowed() -> None:
+    assert_allowed(BLOCKED, VIEWS, "SELECT * FROM names")
+
+
+def test_the_visible_schema_drops_views_over_blocked_columns_from_the_snapshot_alone() -> None:
+    shown = [table.name for table in visible_schema(VIEWS, BLOCKED).tables]
+
+    assert "names" in shown
+    assert not {"logins", "rows", "logins_again"} & set(shown)
+
+
+def test_given_view_sources_replace_what_the_snapshot_says() -> None:
+    given = checked("SELECT * FROM logins")
+
+    assert AccessPolicy(BLOCKED).check(given, VIEWS, view_sources={}) is given
+
+
+def test_an_allowed_view_may_read_tables_left_off_the_allow_list() -> None:
+    rules = AccessRules.from_names(enabled=True, allowed_tables=["customer_revenue", "names"])
+
+    assert_allowed(rules, VIEWS, "SELECT * FROM customer_revenue")
+    assert_allowed(rules, VIEWS, "SELECT * FROM names")
+    assert_refused(rules, VIEWS, "SELECT * FROM customers")
+
+
+def test_an_allowed_view_over_a_blocked_column_is_still_refused() -> None:
+    rules = AccessRules.from_names(
+        enabled=True, allowed_tables=["logins_again"], blocked_columns=["users.password"]
+    )
+
+    assert_refused(rules, VIEWS, "SELECT * FROM logins_again")
+
+
+def test_a_dependency_whose_name_holds_a_dot_is_resolved_whole() -> None:
+    rules = AccessRules.from_names(enabled=True, blocked_columns=["*.secret"])
+    ring = Table(schema="vault", name="key.ring", columns=(Column(name="secret", data_type="t"),))
+    snapshot = replace(SHOP, tables=(ring, view("peek", 'vault."key.ring".secret', schema="vault")))
+
+    assert_refused(rules, snapshot, "SELECT * FROM vault.peek")
