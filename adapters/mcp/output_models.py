@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class QueryOutput(BaseModel):
@@ -10,14 +10,15 @@ class QueryOutput(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
+    # Not Optional: `X | None` becomes anyOf, which makes every client validate each row twice.
     database: str
     sql: str
     explanation: str = ""
-    columns: list[str] | None = None
-    column_types: list[str] | None = None
-    rows: list[list[Any]] | None = None
-    row_count: int | None = None
-    truncated: bool | None = None
+    columns: list[str] = Field(default_factory=list)
+    column_types: list[str] = Field(default_factory=list)
+    rows: list[list[Any]] = Field(default_factory=list)
+    row_count: int = 0
+    truncated: bool = False
 
 
 class ExplainOutput(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal, TypeAlias, TypeVar
@@ -163,29 +164,45 @@ class AsyncpgDatabase(Database):
     async def _read_only(
         self, conn: Connection, work: Work[T], timeout: float, isolation: Isolation
     ) -> T:
-        async with conn.transaction(readonly=True, isolation=isolation):
-            if self._set_role is not None:
-                # Built from a checked, quoted name, never from client SQL; fetch() uses the
-                # extended protocol, which carries exactly one statement.
-                await conn.fetch(self._set_role)
-            await self._apply_limits(conn, timeout)
-            return await work(conn)
+        await conn.execute(self._begin(timeout, isolation))
+        committed = False
+        try:
+            result = await work(conn)
+            await conn.execute("COMMIT")
+            committed = True
+            return result
+        finally:
+            if not committed:
+                await _rollback(conn)
 
-    async def _apply_limits(self, conn: Connection, timeout: float) -> None:
+    def _begin(self, timeout: float, isolation: Isolation) -> str:
+        """BEGIN READ ONLY and every SET LOCAL in one round trip.
+
+        The simple-query protocol runs this script because it is ours alone: whole numbers and
+        identifiers quoted at construction. Client SQL never travels this way.
+        """
         millis = max(1, round(timeout * 1000))
         idle = max(5000, 2 * millis)  # ends the transaction if this client vanishes mid-way
-        settings = [
-            ("statement_timeout", str(millis)),
-            ("lock_timeout", str(millis)),
-            ("idle_in_transaction_session_timeout", str(idle)),
+        level = isolation.replace("_", " ").upper()
+        script = [f"BEGIN ISOLATION LEVEL {level} READ ONLY"]
+        if self._set_role is not None:
+            script.append(self._set_role)
+        script += [
+            f"SET LOCAL statement_timeout = {millis}",
+            f"SET LOCAL lock_timeout = {millis}",
+            f"SET LOCAL idle_in_transaction_session_timeout = {idle}",
         ]
         if self._search_path is not None:
-            settings.append(("search_path", self._search_path))
-        # set_config(..., true) is SET LOCAL; one round trip, parameters bound, never spliced.
-        calls = ", ".join(
-            f"pg_catalog.set_config(${2 * i + 1}, ${2 * i + 2}, true)" for i in range(len(settings))
-        )
-        await conn.execute(f"SELECT {calls}", *(part for pair in settings for part in pair))
+            script.append(f"SET LOCAL search_path = {self._search_path}")
+        return ";\n".join(script)
+
+
+async def _rollback(conn: Connection) -> None:
+    """End the transaction after a failure; a broken connection is left to the pool to drop."""
+    if conn.is_closed():
+        return
+    with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        await conn.execute("ROLLBACK")
 
 
 def _quote_ident(name: str) -> str:

@@ -191,7 +191,7 @@ async def test_timeouts_and_search_path_hold_inside_the_transaction_and_end_with
     inside = await database(shop_pool).fetch(SETTINGS, max_rows=1, timeout=2.5)
     after = await on_the_pooled_connection(shop_pool, SETTINGS)
 
-    assert inside.rows == (("2500ms", "2500ms", "5s", '"pg_catalog", "public"'),)
+    assert inside.rows == (("2500ms", "2500ms", "5s", "pg_catalog, public"),)
     assert tuple(after) == ("0", "0", "0", '"$user", public')
 
 
