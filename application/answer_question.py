@@ -3,9 +3,8 @@
 from dataclasses import dataclass
 from typing import Literal
 
-from application.databases import DatabaseDirectory
+from application.database_choice import DatabaseChoice
 from application.progress import Progress, no_progress
-from application.schema_catalog import SchemaCatalog
 from application.sql_author import SqlAuthor
 from domain.errors import InvalidRequest
 from domain.models import QueryPlan, QueryResult
@@ -39,7 +38,8 @@ class AnswerQuestion:
     """Answers a natural-language question about a database.
 
     - The question must not be empty; max_rows is capped by PG_MCP_MAX_RESULT_ROWS.
-    - The schema comes from the catalog (cached for PG_MCP_SCHEMA_CACHE_TTL).
+    - The schema comes from the catalog (cached for PG_MCP_SCHEMA_CACHE_TTL); with several
+      databases and none named, the question goes to the one whose schema fits it best.
     - The SQL is drafted, checked by the safety and access policies, and repaired from errors.
     - In "sql" mode the SQL is validated by the planner (EXPLAIN) but never run.
     - Rows are fetched read-only, at most max_rows, with the query timeout.
@@ -48,14 +48,12 @@ class AnswerQuestion:
     def __init__(
         self,
         *,
-        databases: DatabaseDirectory,
-        catalog: SchemaCatalog,
+        choice: DatabaseChoice,
         author: SqlAuthor,
         max_rows: int,
         timeout: float,
     ) -> None:
-        self._databases = databases
-        self._catalog = catalog
+        self._choice = choice
         self._author = author
         self._max_rows = max_rows
         self._timeout = timeout
@@ -71,9 +69,8 @@ class AnswerQuestion:
         if not question:
             raise InvalidRequest("The question is empty")
         max_rows = self._row_cap(request.max_rows)
-        database = self._databases.pick(request.database)
         await progress("schema")
-        snapshot = await self._catalog.snapshot(database)
+        database, snapshot = await self._choice.choose(request.database, question)
 
         async def run(checked: CheckedSql) -> QueryResult | QueryPlan:
             if request.return_mode == "sql":

@@ -1,12 +1,13 @@
-"""Use case: describe a database's schema in one of three formats."""
+"""Use case: describe a database's schema in one of three formats, or list the databases."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from application.databases import DatabaseDirectory
 from application.schema_catalog import SchemaCatalog
 from application.schema_formats import render_ddl, render_detailed, render_summary
 from application.visible_schemas import VisibleSchemas
+from domain.errors import DatabaseUnavailable, SchemaLoadFailed
 from domain.models import SchemaSnapshot
 
 SchemaFormat = Literal["summary", "detailed", "ddl"]
@@ -24,12 +25,22 @@ class DescribeRequest:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DatabaseSummary:
+    """One line about one configured database."""
+
+    name: str
+    relations: int | None
+    summary: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SchemaDescription:
-    """The visible part of a schema, and its rendering in the requested format."""
+    """The shown part of a visible schema and its rendering, or the list of databases."""
 
     snapshot: SchemaSnapshot
     format: SchemaFormat
     text: str
+    databases: tuple[DatabaseSummary, ...] = field(default=())
 
 
 class DescribeSchema:
@@ -37,6 +48,8 @@ class DescribeSchema:
 
     - Blocked tables and columns are left out (access control).
     - refresh=True reloads the schema from the database first.
+    - Every rendering stays within a fixed budget, whatever the size of the schema.
+    - With several databases and none named, it lists them with a line each.
     """
 
     def __init__(
@@ -52,8 +65,37 @@ class DescribeSchema:
         Raises:
             InvalidRequest, SchemaLoadFailed, DatabaseUnavailable.
         """
+        if request.database is None and len(self._databases.names) > 1:
+            return await self._listing(request)
         database = self._databases.pick(request.database)
         snapshot = await self._catalog.snapshot(database, refresh=request.refresh)
         visible = self._visible.of(snapshot)
-        text = _RENDERERS[request.format](visible)
-        return SchemaDescription(snapshot=visible, format=request.format, text=text)
+        rendering = _RENDERERS[request.format](visible)
+        shown = replace(visible, tables=visible.tables[: rendering.shown])
+        return SchemaDescription(snapshot=shown, format=request.format, text=rendering.text)
+
+    async def _listing(self, request: DescribeRequest) -> SchemaDescription:
+        summaries = [await self._summary(name, request.refresh) for name in self._databases.names]
+        lines = [f"{len(summaries)} databases; pass database=<name> to see one:"]
+        lines += [f"- {s.name}: {s.summary}" for s in summaries]
+        return SchemaDescription(
+            snapshot=SchemaSnapshot(database=""),
+            format=request.format,
+            text="\n".join(lines),
+            databases=tuple(summaries),
+        )
+
+    async def _summary(self, name: str, refresh: bool) -> DatabaseSummary:
+        try:
+            snapshot = self._visible.of(
+                await self._catalog.snapshot(self._databases.pick(name), refresh=refresh)
+            )
+        except (DatabaseUnavailable, SchemaLoadFailed) as error:
+            return DatabaseSummary(name=name, relations=None, summary=f"unavailable ({error.code})")
+        largest = sorted(snapshot.tables, key=lambda t: -(t.row_estimate or 0))[:5]
+        names = ", ".join(t.qualified_name for t in largest)
+        return DatabaseSummary(
+            name=name,
+            relations=len(snapshot.tables),
+            summary=f"{len(snapshot.tables)} relations; largest: {names or 'none'}",
+        )

@@ -2,9 +2,8 @@
 
 from dataclasses import dataclass
 
-from application.databases import DatabaseDirectory
+from application.database_choice import DatabaseChoice
 from application.progress import Progress, no_progress
-from application.schema_catalog import SchemaCatalog
 from application.sql_author import SqlAuthor
 from domain.errors import InvalidRequest
 from domain.models import QueryPlan
@@ -38,13 +37,11 @@ class ExplainQuery:
     def __init__(
         self,
         *,
-        databases: DatabaseDirectory,
-        catalog: SchemaCatalog,
+        choice: DatabaseChoice,
         author: SqlAuthor,
         timeout: float,
     ) -> None:
-        self._databases = databases
-        self._catalog = catalog
+        self._choice = choice
         self._author = author
         self._timeout = timeout
 
@@ -60,9 +57,8 @@ class ExplainQuery:
         question = request.question.strip()
         if not question:
             raise InvalidRequest("The question is empty")
-        database = self._databases.pick(request.database)
         await progress("schema")
-        snapshot = await self._catalog.snapshot(database)
+        database, snapshot = await self._choice.choose(request.database, question)
 
         async def plan(checked: CheckedSql) -> QueryPlan:
             return await database.explain(checked.sql, timeout=self._timeout)

@@ -21,7 +21,7 @@ FOOTER = "-- {count} more tables not shown; ask get_schema for others"
 # Snapshots are kept and reused until the store refreshes them, so an index built for one
 # snapshot object serves every question until then. Holding the snapshot itself keeps its id()
 # from being reused by another object while the entry lives.
-_CACHE_SIZE = 4
+_CACHE_SIZE = 16
 _indexes: dict[int, SchemaIndex] = {}
 
 

@@ -10,6 +10,7 @@ from adapters.postgres.pools import open_pools
 from adapters.resilience.circuit_breaking_chat_model import CircuitBreakingChatModel
 from adapters.resilience.retrying_chat_model import RetryingChatModel
 from application.answer_question import AnswerQuestion
+from application.database_choice import DatabaseChoice
 from application.databases import DatabaseDirectory
 from application.describe_schema import DescribeSchema
 from application.explain_query import ExplainQuery
@@ -95,18 +96,20 @@ class Container(containers.DeclarativeContainer):
         context_tokens=settings.provided.query.schema_context_tokens,
     )
 
+    choice = providers.Singleton(
+        DatabaseChoice, databases=directory, catalog=catalog, visible=visible_schemas
+    )
+
     answer_question = providers.Factory(
         AnswerQuestion,
-        databases=directory,
-        catalog=catalog,
+        choice=choice,
         author=author,
         max_rows=settings.provided.query.max_result_rows,
         timeout=settings.provided.query.query_timeout,
     )
     explain_query = providers.Factory(
         ExplainQuery,
-        databases=directory,
-        catalog=catalog,
+        choice=choice,
         author=author,
         timeout=settings.provided.query.query_timeout,
     )

@@ -33,7 +33,7 @@ class ExplainOutput(BaseModel):
 
 
 class SchemaOutput(BaseModel):
-    """Structured result of `get_schema`."""
+    """Structured result of `get_schema`; `databases` lists them when several and none named."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -41,4 +41,5 @@ class SchemaOutput(BaseModel):
     format: str
     tables: list[dict[str, Any]]
     enums: list[dict[str, Any]]
+    databases: list[dict[str, Any]] = Field(default_factory=list)
     text: str

@@ -66,6 +66,7 @@ def present_schema(description: SchemaDescription) -> CallToolResult:
             "format": description.format,
             "tables": tables,
             "enums": [asdict(e) for e in snapshot.enums],
+            "databases": [asdict(d) for d in description.databases],
             "text": description.text,
         },
     )

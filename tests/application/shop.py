@@ -7,6 +7,7 @@ from adapters.memory.in_memory_schema_store import InMemorySchemaStore
 from adapters.memory.scripted_chat_model import ScriptedChatModel
 from adapters.memory.table_database import Outcome, TableDatabase
 from application.answer_question import AnswerQuestion
+from application.database_choice import DatabaseChoice
 from application.databases import DatabaseDirectory
 from application.describe_schema import DescribeSchema
 from application.explain_query import ExplainQuery
@@ -99,13 +100,12 @@ def build_world(
         max_repairs=max_repairs,
         context_tokens=6000,
     )
+    choice = DatabaseChoice(databases=directory, catalog=catalog, visible=visible)
     return World(
         chat=chat,
         database=database,
         clock=clock,
-        answer=AnswerQuestion(
-            databases=directory, catalog=catalog, author=author, max_rows=100, timeout=5.0
-        ),
-        explain=ExplainQuery(databases=directory, catalog=catalog, author=author, timeout=5.0),
+        answer=AnswerQuestion(choice=choice, author=author, max_rows=100, timeout=5.0),
+        explain=ExplainQuery(choice=choice, author=author, timeout=5.0),
         describe=DescribeSchema(databases=directory, catalog=catalog, visible=visible),
     )
