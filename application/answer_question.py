@@ -6,6 +6,7 @@ from typing import Literal
 from application.database_choice import DatabaseChoice
 from application.progress import Progress, no_progress
 from application.sql_author import SqlAuthor
+from application.validate_result import ResultValidator, Validation
 from domain.errors import InvalidRequest
 from domain.models import QueryPlan, QueryResult
 from domain.safety.checked import CheckedSql
@@ -32,6 +33,7 @@ class Answer:
     explanation: str
     result: QueryResult | None
     attempts: int
+    validation: Validation | None = None
 
 
 class AnswerQuestion:
@@ -43,6 +45,8 @@ class AnswerQuestion:
     - The SQL is drafted, checked by the safety and access policies, and repaired from errors.
     - In "sql" mode the SQL is validated by the planner (EXPLAIN) but never run.
     - Rows are fetched read-only, at most max_rows, with the query timeout.
+    - The rows are checked (empty, all-NULL columns, cap reached) and, when enabled, judged by
+      the model against the question; a failing verdict is a warning, or ERR_007 when strict.
     """
 
     def __init__(
@@ -50,11 +54,13 @@ class AnswerQuestion:
         *,
         choice: DatabaseChoice,
         author: SqlAuthor,
+        validator: ResultValidator,
         max_rows: int,
         timeout: float,
     ) -> None:
         self._choice = choice
         self._author = author
+        self._validator = validator
         self._max_rows = max_rows
         self._timeout = timeout
 
@@ -63,7 +69,7 @@ class AnswerQuestion:
 
         Raises:
             InvalidRequest, UnsafeSql, SqlGenerationFailed, SqlExecutionFailed, QueryTimedOut,
-            AIServiceUnavailable, DatabaseUnavailable, SchemaLoadFailed.
+            AIServiceUnavailable, DatabaseUnavailable, SchemaLoadFailed, ResultValidationFailed.
         """
         question = request.question.strip()
         if not question:
@@ -78,13 +84,19 @@ class AnswerQuestion:
             return await database.fetch(checked.sql, max_rows=max_rows, timeout=self._timeout)
 
         authored = await self._author.author(question, snapshot, run, progress)
-        outcome = authored.outcome
+        result = authored.outcome if isinstance(authored.outcome, QueryResult) else None
+        validation = None
+        if result is not None:
+            validation = await self._validator.validate(
+                question, authored.checked.sql, result, max_rows=max_rows
+            )
         return Answer(
             database=database.name,
             sql=authored.checked.sql,
             explanation=authored.explanation,
-            result=outcome if isinstance(outcome, QueryResult) else None,
+            result=result,
             attempts=authored.attempts,
+            validation=validation,
         )
 
     def _row_cap(self, requested: int | None) -> int:

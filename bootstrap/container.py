@@ -5,6 +5,8 @@ from dependency_injector import containers, providers
 from adapters.clock.system_clock import SystemClock
 from adapters.llm.openai_chat_model import OpenAIChatModel
 from adapters.llm.unconfigured_chat_model import UnconfiguredChatModel
+from adapters.mcp.auto_chat_model import AutoChatModel
+from adapters.mcp.sampling_chat_model import SamplingChatModel
 from adapters.memory.in_memory_schema_store import InMemorySchemaStore
 from adapters.postgres.pools import open_pools
 from adapters.resilience.circuit_breaking_chat_model import CircuitBreakingChatModel
@@ -16,6 +18,7 @@ from application.describe_schema import DescribeSchema
 from application.explain_query import ExplainQuery
 from application.schema_catalog import SchemaCatalog
 from application.sql_author import SqlAuthor
+from application.validate_result import ResultValidator
 from application.visible_schemas import VisibleSchemas
 from bootstrap import factories
 from bootstrap.settings import Settings
@@ -43,12 +46,19 @@ class Container(containers.DeclarativeContainer):
     )
     directory = providers.Singleton(DatabaseDirectory, databases)
 
+    sampling_chat_model = providers.Singleton(
+        SamplingChatModel, max_tokens=settings.provided.openai.max_tokens
+    )
     base_chat_model = providers.Selector(
-        providers.Callable(factories.chat_model_kind, settings.provided.openai),
+        providers.Callable(
+            factories.chat_model_kind, settings.provided.llm, settings.provided.openai
+        ),
         openai=providers.Singleton(
             OpenAIChatModel,
             providers.Callable(factories.openai_config, settings.provided.openai),
         ),
+        sampling=sampling_chat_model,
+        auto=providers.Singleton(AutoChatModel, preferred=None, sampling=sampling_chat_model),
         unconfigured=providers.Singleton(UnconfiguredChatModel),
     )
     # Rate limit outermost (retries spend no tokens), then the breaker (an open circuit is
@@ -100,10 +110,18 @@ class Container(containers.DeclarativeContainer):
         DatabaseChoice, databases=directory, catalog=catalog, visible=visible_schemas
     )
 
+    validator = providers.Singleton(
+        ResultValidator,
+        chat_model,
+        enabled=settings.provided.query.result_validation_enabled,
+        strict=settings.provided.query.result_validation_strict,
+    )
+
     answer_question = providers.Factory(
         AnswerQuestion,
         choice=choice,
         author=author,
+        validator=validator,
         max_rows=settings.provided.query.max_result_rows,
         timeout=settings.provided.query.query_timeout,
     )

@@ -15,6 +15,7 @@ from adapters.resilience.retry_policy import RetryPolicy
 from adapters.resilience.retrying_database import RetryingDatabase
 from bootstrap.settings import (
     CircuitSettings,
+    LlmSettings,
     OpenAISettings,
     RateLimitSettings,
     RetrySettings,
@@ -71,9 +72,13 @@ def openai_config(settings: OpenAISettings) -> OpenAIConfig:
     )
 
 
-def chat_model_kind(settings: OpenAISettings) -> str:
-    """Which chat model to build: the OpenAI-compatible one, or one that explains the setup."""
-    return "openai" if settings.configured else "unconfigured"
+def chat_model_kind(llm: LlmSettings, openai: OpenAISettings) -> str:
+    """Which chat model to build for PG_MCP_LLM_PROVIDER and the OpenAI settings."""
+    if llm.provider == "sampling":
+        return "sampling"
+    if openai.configured:
+        return "openai"
+    return "auto" if llm.provider == "auto" else "unconfigured"
 
 
 def safety_config(settings: SafetySettings) -> SafetyConfig:

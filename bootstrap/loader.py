@@ -8,6 +8,7 @@ from pydantic_settings import BaseSettings
 from bootstrap.settings import (
     CircuitSettings,
     DatabaseSettings,
+    LlmSettings,
     ObservabilitySettings,
     OpenAISettings,
     QuerySettings,
@@ -52,6 +53,7 @@ def load_settings() -> Settings:
     return Settings(
         database=load_part(DatabaseSettings),
         openai=load_part(OpenAISettings),
+        llm=load_part(LlmSettings),
         query=load_part(QuerySettings),
         safety=load_part(SafetySettings),
         rate_limit=load_part(RateLimitSettings),

@@ -130,6 +130,14 @@ class OpenAISettings(BaseSettings):
         return self.api_key is not None or self.base_url is not None
 
 
+class LlmSettings(BaseSettings):
+    """Which chat model drafts SQL: a configured OpenAI-compatible one, or the client's own."""
+
+    model_config = _config("PG_MCP_LLM_")
+
+    provider: Literal["auto", "openai", "sampling"] = "auto"
+
+
 class QuerySettings(BaseSettings):
     """Limits on what one question may cost."""
 
@@ -143,6 +151,7 @@ class QuerySettings(BaseSettings):
     max_result_bytes: int | None = Field(default=None, ge=1024)
     max_query_cost: float | None = Field(default=None, gt=0)
     result_validation_enabled: bool = False
+    result_validation_strict: bool = False
 
 
 class SafetySettings(BaseSettings):
@@ -241,6 +250,7 @@ class Settings(BaseModel):
 
     database: DatabaseSettings
     openai: OpenAISettings
+    llm: LlmSettings
     query: QuerySettings
     safety: SafetySettings
     rate_limit: RateLimitSettings

@@ -19,6 +19,8 @@ class QueryOutput(BaseModel):
     rows: list[list[Any]] = Field(default_factory=list)
     row_count: int = 0
     truncated: bool = False
+    warnings: list[dict[str, str]] = Field(default_factory=list)
+    validation: dict[str, str] | None = None
 
 
 class ExplainOutput(BaseModel):

@@ -31,6 +31,15 @@ def present_answer(answer: Answer) -> CallToolResult:
         }
         more = " (truncated: more rows exist; narrow the question)" if result.truncated else ""
         lines += ["", f"{result.row_count} row(s){more}", render_table(columns, result.rows)]
+    validation = answer.validation
+    if validation is not None:
+        structured["warnings"] = [asdict(w) for w in validation.warnings]
+        structured["validation"] = (
+            None
+            if validation.verdict is None
+            else {"verdict": validation.verdict, "reason": validation.reason}
+        )
+        lines += [f"Warning: {w.message}" for w in validation.warnings]
     return _result("\n".join(lines), structured)
 
 

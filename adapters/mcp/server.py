@@ -18,6 +18,7 @@ from adapters.mcp.presenters import (
     present_schema,
 )
 from adapters.mcp.query_options import parse_query_options
+from adapters.mcp.request_scope import bind_request
 from application.answer_question import AnswerQuestion, AnswerRequest
 from application.describe_schema import DescribeRequest, DescribeSchema
 from application.explain_query import ExplainQuery, ExplainRequest
@@ -93,18 +94,19 @@ def build_server(
         return_mode="sql" returns the checked SQL without running it. `database` picks one of
         the configured databases. `parameters` may hold {"max_rows": N} to return fewer rows.
         """
-        try:
-            admit(_client_key(ctx))
-            options = parse_query_options(parameters)
-            request = AnswerRequest(
-                question=query, database=database, return_mode=return_mode, **options
-            )
-            return present_answer(await use_cases.answer.execute(request, _progress(ctx)))
-        except PgMcpError as error:
-            return present_error(error)
-        except Exception:
-            logger.exception("query failed unexpectedly")
-            return present_error(SqlExecutionFailed("Internal error while answering"))
+        with bind_request(ctx):
+            try:
+                admit(_client_key(ctx))
+                options = parse_query_options(parameters)
+                request = AnswerRequest(
+                    question=query, database=database, return_mode=return_mode, **options
+                )
+                return present_answer(await use_cases.answer.execute(request, _progress(ctx)))
+            except PgMcpError as error:
+                return present_error(error)
+            except Exception:
+                logger.exception("query failed unexpectedly")
+                return present_error(SqlExecutionFailed("Internal error while answering"))
 
     @server.tool(annotations=_READ_ONLY)
     async def explain(
@@ -117,15 +119,16 @@ def build_server(
         Returns the checked SQL, the planner's estimated cost and rows, and a readable plan.
         Use it to judge whether a question is expensive before asking it with `query`.
         """
-        try:
-            admit(_client_key(ctx))
-            request = ExplainRequest(question=query, database=database)
-            return present_explanation(await use_cases.explain.execute(request, _progress(ctx)))
-        except PgMcpError as error:
-            return present_error(error)
-        except Exception:
-            logger.exception("explain failed unexpectedly")
-            return present_error(SqlExecutionFailed("Internal error while explaining"))
+        with bind_request(ctx):
+            try:
+                admit(_client_key(ctx))
+                request = ExplainRequest(question=query, database=database)
+                return present_explanation(await use_cases.explain.execute(request, _progress(ctx)))
+            except PgMcpError as error:
+                return present_error(error)
+            except Exception:
+                logger.exception("explain failed unexpectedly")
+                return present_error(SqlExecutionFailed("Internal error while explaining"))
 
     @server.tool(annotations=_READ_ONLY)
     async def get_schema(
@@ -139,22 +142,27 @@ def build_server(
         format="summary" gives one line per table; "detailed" adds columns, keys and comments;
         "ddl" gives CREATE statements. refresh=True reloads the schema from the database.
         """
-        try:
-            admit(_client_key(ctx))
-            request = DescribeRequest(database=database, format=format, refresh=refresh)
-            return present_schema(await use_cases.describe.execute(request))
-        except PgMcpError as error:
-            return present_error(error)
-        except Exception:
-            logger.exception("get_schema failed unexpectedly")
-            return present_error(SchemaLoadFailed("Internal error while describing the schema"))
+        with bind_request(ctx):
+            try:
+                admit(_client_key(ctx))
+                request = DescribeRequest(database=database, format=format, refresh=refresh)
+                return present_schema(await use_cases.describe.execute(request))
+            except PgMcpError as error:
+                return present_error(error)
+            except Exception:
+                logger.exception("get_schema failed unexpectedly")
+                return present_error(SchemaLoadFailed("Internal error while describing the schema"))
 
     return server
 
 
 def _client_key(ctx: Context[Any, Any]) -> str:
-    """One key per client session, so one busy client cannot starve another."""
-    return f"session-{id(ctx.session)}"
+    """The rate-limit key of the calling client.
+
+    A stdio server process serves exactly one client, and this SDK builds a new session object
+    per request (no stable session identity to key on), so the window is the process's own.
+    """
+    return "stdio-client"
 
 
 def _progress(ctx: Context[Any, Any]) -> Progress:

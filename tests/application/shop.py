@@ -13,6 +13,7 @@ from application.describe_schema import DescribeSchema
 from application.explain_query import ExplainQuery
 from application.schema_catalog import SchemaCatalog
 from application.sql_author import SqlAuthor
+from application.validate_result import ResultValidator
 from application.visible_schemas import VisibleSchemas
 from domain.access.rules import AccessRules
 from domain.models import Column, ForeignKey, SchemaSnapshot, Table
@@ -85,6 +86,8 @@ def build_world(
     rules: AccessRules | None = None,
     max_repairs: int = 2,
     ttl: float = 60.0,
+    validation: bool = False,
+    strict: bool = False,
 ) -> World:
     """Wire the use cases around a scripted chat model and a table database."""
     clock = FakeClock()
@@ -105,7 +108,13 @@ def build_world(
         chat=chat,
         database=database,
         clock=clock,
-        answer=AnswerQuestion(choice=choice, author=author, max_rows=100, timeout=5.0),
+        answer=AnswerQuestion(
+            choice=choice,
+            author=author,
+            validator=ResultValidator(chat, enabled=validation, strict=strict),
+            max_rows=100,
+            timeout=5.0,
+        ),
         explain=ExplainQuery(choice=choice, author=author, timeout=5.0),
         describe=DescribeSchema(databases=directory, catalog=catalog, visible=visible),
     )
