@@ -1,5 +1,6 @@
 """The conversation that asks the chat model for SQL, and the feedback that repairs it."""
 
+from application.untrusted import fenced
 from domain.errors import SqlExecutionFailed
 from domain.models import ChatMessage, Role, SqlDraft
 
@@ -24,7 +25,7 @@ def drafting_conversation(question: str, schema_context: str) -> list[ChatMessag
         ChatMessage(role=Role.SYSTEM, content=SYSTEM_PROMPT),
         ChatMessage(
             role=Role.USER,
-            content=f"Schema:\n<data>\n{schema_context}\n</data>\n\nQuestion: {question}",
+            content=f"Schema:\n{fenced(schema_context)}\n\nQuestion: {question}",
         ),
     ]
 
@@ -33,9 +34,9 @@ def repair_conversation(
     conversation: list[ChatMessage], draft: SqlDraft, error: SqlExecutionFailed
 ) -> list[ChatMessage]:
     """The conversation extended with PostgreSQL's complaint about the last draft."""
-    feedback = f"PostgreSQL rejected that query: {error.message}"
-    if error.hint:
-        feedback += f"\nHint: {error.hint}"
+    # PostgreSQL quotes names and values from the database in its messages: fence them too.
+    complaint = error.message + (f"\nHint: {error.hint}" if error.hint else "")
+    feedback = f"PostgreSQL rejected that query:\n{fenced(complaint)}"
     feedback += "\nReply with a corrected query in the same format."
     return [
         *conversation,

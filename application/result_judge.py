@@ -4,6 +4,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from application.untrusted import neutralise_data_tags
 from domain.models import ChatMessage, JsonValue, QueryResult, Role
 from domain.ports import ChatModel
 
@@ -35,7 +36,6 @@ JUDGE_VERDICT_SCHEMA: dict[str, object] = {
 }
 
 # Any spelling of an opening or closing data tag, so stored text cannot end the fence early.
-_DATA_TAG = re.compile(r"<\s*/?\s*data\b[^>]*>", re.IGNORECASE)
 _FENCE = re.compile(r"```[ \t]*(?:json)?[ \t]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
 _PLAIN = re.compile(
     r"^\W*(?:(?:verdict|answer)\s*[:\-]\s*)?(yes|no|true|false|pass|fail)\b\W*(.*)$",
@@ -139,11 +139,6 @@ def drop_hidden_columns(result: QueryResult, hidden_columns: frozenset[str]) -> 
         rows=tuple(tuple(row[i] for i in keep if i < len(row)) for row in result.rows),
         truncated=result.truncated,
     )
-
-
-def neutralise_data_tags(text: str) -> str:
-    """The text with every <data> or </data> tag defanged, so it cannot open or close a fence."""
-    return _DATA_TAG.sub(lambda match: "&lt;" + match.group(0)[1:], text)
 
 
 def parse_verdict(text: str) -> JudgeVerdict | None:

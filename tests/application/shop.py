@@ -88,11 +88,12 @@ def build_world(
     ttl: float = 60.0,
     validation: bool = False,
     strict: bool = False,
+    snapshot: SchemaSnapshot = SHOP,
 ) -> World:
     """Wire the use cases around a scripted chat model and a table database."""
     clock = FakeClock()
     chat = ScriptedChatModel(replies)
-    database = TableDatabase(name="shop", snapshot=SHOP, clock=clock, results=results)
+    database = TableDatabase(name="shop", snapshot=snapshot, clock=clock, results=results)
     directory = DatabaseDirectory({"shop": database})
     catalog = SchemaCatalog(store=InMemorySchemaStore(), clock=clock, ttl=ttl)
     visible = VisibleSchemas(rules or AccessRules())
