@@ -7,8 +7,10 @@ from collections.abc import Sequence
 
 from pydantic import SecretStr
 
+from adapters.observability.json_logging import configure_json_logging
+from bootstrap.check import run_check
 from bootstrap.loader import ConfigurationError, load_settings
-from bootstrap.logs import configure_logging
+from bootstrap.observing import log_secrets
 from bootstrap.runtime import answer_once, serve_stdio
 from bootstrap.settings import DatabaseEntry, Settings
 
@@ -23,7 +25,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ConfigurationError as exc:
         print(f"pg-mcp: configuration error: {exc}", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG) from None
-    configure_logging(settings.observability.log_level)
+    configure_json_logging(settings.observability.log_level, secrets=log_secrets(settings))
+    if args.command == "check":
+        raise SystemExit(asyncio.run(run_check(settings)))
     if args.command in ("demo", "ask") and (args.command == "demo" or args.demo):
         settings = _with_demo_database(settings, announce=args.command == "demo")
     if args.command == "ask":
@@ -44,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--sql", action="store_true", help="print the SQL without running it")
     ask.add_argument("--demo", action="store_true", help="ask the bundled demo database")
     commands.add_parser("demo", help="start the demo database and serve MCP over stdio")
+    commands.add_parser("check", help="check the configuration, databases and model, then exit")
     return parser
 
 

@@ -8,6 +8,7 @@ from adapters.llm.unconfigured_chat_model import UnconfiguredChatModel
 from adapters.mcp.auto_chat_model import AutoChatModel
 from adapters.mcp.sampling_chat_model import SamplingChatModel
 from adapters.memory.in_memory_schema_store import InMemorySchemaStore
+from adapters.observability.call_observer import CallObserver
 from adapters.postgres.pools import open_pools
 from adapters.resilience.circuit_breaking_chat_model import CircuitBreakingChatModel
 from adapters.resilience.retrying_chat_model import RetryingChatModel
@@ -20,7 +21,7 @@ from application.schema_catalog import SchemaCatalog
 from application.sql_author import SqlAuthor
 from application.validate_result import ResultValidator
 from application.visible_schemas import VisibleSchemas
-from bootstrap import factories
+from bootstrap import factories, observing
 from bootstrap.settings import Settings
 from domain.safety.policy import SafetyPolicy
 
@@ -35,6 +36,9 @@ class Container(containers.DeclarativeContainer):
 
     retry_policy = providers.Singleton(factories.retry_policy, settings.provided.retry)
 
+    metrics = providers.Singleton(observing.metrics, settings.provided.observability)
+    tracer = providers.Resource(observing.open_tracing, settings.provided.observability)
+
     pools = providers.Resource(open_pools, providers.Callable(factories.pool_configs, settings))
     raw_databases = providers.Singleton(factories.databases, pools, clock, settings)
     databases = providers.Singleton(
@@ -43,6 +47,7 @@ class Container(containers.DeclarativeContainer):
         retry_policy,
         settings.provided.circuit,
         clock,
+        on_retry=providers.Callable(observing.retry_counter, metrics, "database"),
     )
     directory = providers.Singleton(DatabaseDirectory, databases)
 
@@ -61,6 +66,9 @@ class Container(containers.DeclarativeContainer):
         auto=providers.Singleton(AutoChatModel, preferred=None, sampling=sampling_chat_model),
         unconfigured=providers.Singleton(UnconfiguredChatModel),
     )
+    llm_breaker = providers.Singleton(
+        factories.circuit_breaker, "the AI service", settings.provided.circuit, clock
+    )
     # Rate limit outermost (retries spend no tokens), then the breaker (an open circuit is
     # never retried), then retries of transient failures around the model itself.
     chat_model = providers.Singleton(
@@ -69,20 +77,32 @@ class Container(containers.DeclarativeContainer):
             CircuitBreakingChatModel,
             providers.Singleton(
                 RetryingChatModel,
-                base_chat_model,
+                providers.Singleton(observing.instrumented_chat_model, base_chat_model, metrics),
                 retry_policy,
                 transient=providers.Object(factories.llm_is_transient),
                 retry_after=providers.Object(factories.llm_retry_after),
+                on_retry=providers.Callable(observing.retry_counter, metrics, "llm"),
             ),
-            providers.Singleton(
-                factories.circuit_breaker, "the AI service", settings.provided.circuit, clock
-            ),
+            llm_breaker,
             counts=providers.Object(factories.llm_is_transient),
         ),
         settings.provided.rate_limit,
     )
     request_limiter = providers.Singleton(
         factories.request_limiter, settings.provided.rate_limit, clock
+    )
+
+    metrics_registry = providers.Singleton(
+        observing.metrics_registry,
+        metrics,
+        pools,
+        providers.Singleton(observing.breakers, databases, llm_breaker),
+    )
+    call_observer = providers.Singleton(
+        CallObserver,
+        metrics=metrics,
+        tracer=tracer,
+        log_requests=settings.provided.observability.log_requests,
     )
 
     safety_policy = providers.Singleton(

@@ -123,12 +123,17 @@ def circuit_breaker(name: str, settings: CircuitSettings, clock: Clock) -> Circu
 
 
 def resilient_databases(
-    databases: Mapping[str, Database], policy: RetryPolicy, circuit: CircuitSettings, clock: Clock
+    databases: Mapping[str, Database],
+    policy: RetryPolicy,
+    circuit: CircuitSettings,
+    clock: Clock,
+    *,
+    on_retry: Callable[[int], None] | None = None,
 ) -> dict[str, Database]:
     """Each database behind its own breaker, retried inside it: an open circuit is not retried."""
     return {
         name: CircuitBreakingDatabase(
-            RetryingDatabase(database, policy),
+            RetryingDatabase(database, policy, on_retry=on_retry),
             circuit_breaker(f"database {name!r}", circuit, clock),
         )
         for name, database in databases.items()

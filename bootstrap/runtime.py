@@ -1,5 +1,6 @@
 """Runs the container for a session: pools up, serve or answer, pools down."""
 
+import functools
 import inspect
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -10,6 +11,7 @@ from dependency_injector import providers
 
 from adapters.mcp.server import UseCases, build_server
 from adapters.mcp.text_table import render_table
+from adapters.observability.exposition import render_metrics, start_metrics_http
 from application.answer_question import AnswerRequest
 from bootstrap.container import Container
 from bootstrap.settings import Settings
@@ -48,7 +50,20 @@ async def serve_stdio(settings: Settings) -> None:
     """Serve MCP over stdin/stdout until the client goes away."""
     async with running_container(settings) as container:
         admit = await resolve(container.request_limiter)
-        await build_server(await use_cases(container), admit=admit).run_stdio_async()
+        registry = await resolve(container.metrics_registry)
+        port = settings.observability.metrics_port
+        endpoint = start_metrics_http(registry, port) if registry and port else None
+        server = build_server(
+            await use_cases(container),
+            admit=admit,
+            observer=await resolve(container.call_observer),
+            metrics_text=functools.partial(render_metrics, registry) if registry else None,
+        )
+        try:
+            await server.run_stdio_async()
+        finally:
+            if endpoint is not None:
+                endpoint.close()
 
 
 async def answer_once(

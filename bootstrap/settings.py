@@ -240,6 +240,7 @@ class ObservabilitySettings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_requests: bool = False
     metrics_enabled: bool = True
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
     tracing_enabled: bool = False
 
 

@@ -10,6 +10,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field, ValidationError
 
+from adapters.mcp.observation import CallObserver, CallRecord, MetricsText, Unobserved
 from adapters.mcp.output_models import ExplainOutput, QueryOutput, SchemaOutput
 from adapters.mcp.presenters import (
     present_answer,
@@ -73,11 +74,14 @@ def build_server(
     use_cases: UseCases,
     *,
     admit: Admit = admit_all,
+    observer: CallObserver | None = None,
+    metrics_text: MetricsText | None = None,
     name: str = "pg-mcp",
     version: str = "",
 ) -> PgMcpServer:
     """The MCP server with its three tools bound to the use cases; `admit` rate-limits calls."""
     server = PgMcpServer(name=name, version=version, instructions=INSTRUCTIONS)
+    calls = observer or Unobserved()
 
     @server.tool(annotations=_READ_ONLY)
     async def query(
@@ -94,6 +98,7 @@ def build_server(
         return_mode="sql" returns the checked SQL without running it. `database` picks one of
         the configured databases. `parameters` may hold {"max_rows": N} to return fewer rows.
         """
+        record = calls.start("query", database, question=query, request_id=str(ctx.request_id))
         with bind_request(ctx):
             try:
                 admit(_client_key(ctx))
@@ -101,12 +106,15 @@ def build_server(
                 request = AnswerRequest(
                     question=query, database=database, return_mode=return_mode, **options
                 )
-                return present_answer(await use_cases.answer.execute(request, _progress(ctx)))
+                answer = await use_cases.answer.execute(request, _progress(ctx, record))
             except PgMcpError as error:
-                return present_error(error)
+                return _failed(record, error)
             except Exception:
                 logger.exception("query failed unexpectedly")
-                return present_error(SqlExecutionFailed("Internal error while answering"))
+                return _failed(record, SqlExecutionFailed("Internal error while answering"))
+        rows = answer.result.row_count if answer.result is not None else None
+        record.finish(code=None, rows=rows, attempts=answer.attempts, sql=answer.sql)
+        return present_answer(answer)
 
     @server.tool(annotations=_READ_ONLY)
     async def explain(
@@ -119,16 +127,19 @@ def build_server(
         Returns the checked SQL, the planner's estimated cost and rows, and a readable plan.
         Use it to judge whether a question is expensive before asking it with `query`.
         """
+        record = calls.start("explain", database, question=query, request_id=str(ctx.request_id))
         with bind_request(ctx):
             try:
                 admit(_client_key(ctx))
                 request = ExplainRequest(question=query, database=database)
-                return present_explanation(await use_cases.explain.execute(request, _progress(ctx)))
+                explanation = await use_cases.explain.execute(request, _progress(ctx, record))
             except PgMcpError as error:
-                return present_error(error)
+                return _failed(record, error)
             except Exception:
                 logger.exception("explain failed unexpectedly")
-                return present_error(SqlExecutionFailed("Internal error while explaining"))
+                return _failed(record, SqlExecutionFailed("Internal error while explaining"))
+        record.finish(code=None, sql=explanation.sql)
+        return present_explanation(explanation)
 
     @server.tool(annotations=_READ_ONLY)
     async def get_schema(
@@ -142,18 +153,40 @@ def build_server(
         format="summary" gives one line per table; "detailed" adds columns, keys and comments;
         "ddl" gives CREATE statements. refresh=True reloads the schema from the database.
         """
+        record = calls.start("get_schema", database, request_id=str(ctx.request_id))
         with bind_request(ctx):
             try:
                 admit(_client_key(ctx))
                 request = DescribeRequest(database=database, format=format, refresh=refresh)
-                return present_schema(await use_cases.describe.execute(request))
+                await record.stage("schema")
+                described = await use_cases.describe.execute(request)
             except PgMcpError as error:
-                return present_error(error)
+                return _failed(record, error)
             except Exception:
                 logger.exception("get_schema failed unexpectedly")
-                return present_error(SchemaLoadFailed("Internal error while describing the schema"))
+                return _failed(
+                    record, SchemaLoadFailed("Internal error while describing the schema")
+                )
+        record.finish(code=None)
+        return present_schema(described)
+
+    if metrics_text is not None:
+
+        @server.resource(
+            "metrics://prometheus",
+            name="metrics",
+            description="The server's metrics in the Prometheus text format",
+            mime_type="text/plain; version=0.0.4",
+        )
+        def metrics() -> str:
+            return metrics_text()
 
     return server
+
+
+def _failed(record: CallRecord, error: PgMcpError) -> CallToolResult:
+    record.finish(code=error.code)
+    return present_error(error)
 
 
 def _client_key(ctx: Context[Any, Any]) -> str:
@@ -165,8 +198,9 @@ def _client_key(ctx: Context[Any, Any]) -> str:
     return "stdio-client"
 
 
-def _progress(ctx: Context[Any, Any]) -> Progress:
+def _progress(ctx: Context[Any, Any], record: CallRecord) -> Progress:
     async def report(stage: str) -> None:
+        await record.stage(stage)
         step = STAGES.index(stage) + 1 if stage in STAGES else 0
         await ctx.report_progress(step, len(STAGES), stage)
 

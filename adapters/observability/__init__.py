@@ -1,0 +1,1 @@
+"""Metrics, traces and structured logs of a running server (no other adapter is imported)."""

@@ -1,0 +1,86 @@
+"""Factories that turn ObservabilitySettings into metrics, tracing and instrumented ports."""
+
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping
+
+from opentelemetry.trace import Tracer
+from prometheus_client import CollectorRegistry
+
+from adapters.observability.breaker_collector import BreakerCollector
+from adapters.observability.instrumented_chat_model import InstrumentedChatModel
+from adapters.observability.pool_collector import PoolCollector, SizedPool
+from adapters.observability.redaction import dsn_password
+from adapters.observability.server_metrics import ServerMetrics
+from adapters.resilience.circuit_breaker import CircuitBreaker
+from adapters.resilience.circuit_breaking_database import CircuitBreakingDatabase
+from bootstrap.settings import ObservabilitySettings, Settings
+from domain.ports import ChatModel, Database
+
+
+def metrics(settings: ObservabilitySettings) -> ServerMetrics | None:
+    """The server's metrics, or None when PG_MCP_METRICS_ENABLED is off."""
+    return ServerMetrics() if settings.metrics_enabled else None
+
+
+def instrumented_chat_model(inner: ChatModel, metrics: ServerMetrics | None) -> ChatModel:
+    """The chat model, timed and its tokens counted when metrics are on."""
+    return inner if metrics is None else InstrumentedChatModel(inner, metrics)
+
+
+def retry_counter(metrics: ServerMetrics | None, target: str) -> Callable[[int], None] | None:
+    """An on_retry callback counting retries of `target`, or None when metrics are off."""
+    return None if metrics is None else metrics.on_retry(target)
+
+
+def breakers(databases: Mapping[str, Database], llm: CircuitBreaker) -> list[CircuitBreaker]:
+    """Every circuit breaker of the server: one per database, one for the chat model."""
+    guarded = [d.breaker for d in databases.values() if isinstance(d, CircuitBreakingDatabase)]
+    return [*guarded, llm]
+
+
+def metrics_registry(
+    metrics: ServerMetrics | None,
+    pools: Mapping[str, SizedPool],
+    breakers: list[CircuitBreaker],
+) -> CollectorRegistry | None:
+    """The registry to expose, with pool and breaker collectors; None when metrics are off."""
+    if metrics is None:
+        return None
+    metrics.registry.register(PoolCollector(pools))
+    metrics.registry.register(BreakerCollector(breakers))
+    return metrics.registry
+
+
+def open_tracing(settings: ObservabilitySettings) -> Iterator[Tracer | None]:
+    """Yield pg-mcp's tracer (None when tracing is off); flush the spans at shutdown."""
+    if not settings.tracing_enabled:
+        yield None
+        return
+    # The SDK costs ~50 ms to import; only servers with tracing on pay it.
+    from adapters.observability.tracing import configure_tracing, shutdown_tracing, tracer_of
+
+    provider = configure_tracing(
+        True, sys.stderr, otlp_protocol=_otlp_protocol(), install_globally=True
+    )
+    try:
+        yield tracer_of(provider)
+    finally:
+        shutdown_tracing(provider)
+
+
+def _otlp_protocol() -> str | None:
+    """The standard OTEL_* variables decide whether spans leave over OTLP."""
+    if not (
+        os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+        or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    ):
+        return None
+    return os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+
+
+def log_secrets(settings: Settings) -> list[str | None]:
+    """The values the logs must never show: DSN passwords and the API key."""
+    dsns = [entry.dsn.get_secret_value() for entry in settings.database.entries()]
+    key = settings.openai.api_key
+    return [*(dsn_password(d) for d in dsns), key.get_secret_value() if key else None]

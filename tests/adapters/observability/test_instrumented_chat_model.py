@@ -1,0 +1,79 @@
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from contextlib import aclosing
+
+import pytest
+
+from adapters.llm.errors import is_transient
+from adapters.llm.openai_chat_model import OpenAIChatModel, OpenAIConfig
+from adapters.observability.instrumented_chat_model import InstrumentedChatModel
+from adapters.observability.server_metrics import ServerMetrics
+from adapters.resilience.retry_policy import RetryPolicy
+from adapters.resilience.retrying_chat_model import RetryingChatModel
+from domain.errors import ErrorCode, PgMcpError
+from domain.models import ChatMessage, Role
+from tests.adapters.observability.metrics_text import sample
+from tests.adapters.resilience.fakes import RecordingSleep
+from tests.fake_llm_server import FakeLLMServer, Fault
+
+pytestmark = pytest.mark.anyio
+
+QUESTION = (ChatMessage(role=Role.USER, content="how many customers are there"),)
+POLICY = RetryPolicy(max_attempts=3, base_delay=0.1, max_delay=1.0, multiplier=2.0)
+
+
+@pytest.fixture
+def llm_server() -> Iterator[FakeLLMServer]:
+    with FakeLLMServer(model="fake-model") as server:
+        yield server
+
+
+@pytest.fixture
+async def openai_model(llm_server: FakeLLMServer) -> AsyncIterator[OpenAIChatModel]:
+    config = OpenAIConfig(
+        api_key="sk-test", base_url=llm_server.base_url, model="fake-model", timeout=5.0
+    )
+    async with aclosing(OpenAIChatModel(config)) as model:
+        yield model
+
+
+def stacked(inner: OpenAIChatModel, metrics: ServerMetrics) -> RetryingChatModel:
+    """Retries outside, instruments inside: every attempt is timed, every retry counted."""
+    return RetryingChatModel(
+        InstrumentedChatModel(inner, metrics),
+        POLICY,
+        transient=is_transient,
+        on_retry=metrics.on_retry("llm"),
+        sleep=RecordingSleep(),
+    )
+
+
+async def test_a_retried_call_counts_the_retry_both_attempts_and_the_reply_tokens(
+    llm_server: FakeLLMServer, openai_model: OpenAIChatModel
+) -> None:
+    metrics = ServerMetrics()
+    llm_server.script(Fault(status=503), "SELECT count(*) FROM customers")
+    async with asyncio.timeout(10):
+        await stacked(openai_model, metrics).complete(QUESTION)
+
+    registry = metrics.registry
+    assert sample(registry, "pg_mcp_retries_total", target="llm") == 1
+    assert sample(registry, "pg_mcp_llm_call_duration_seconds_count", outcome="error") == 1
+    assert sample(registry, "pg_mcp_llm_call_duration_seconds_count", outcome="ok") == 1
+    # The fake server counts words: five in the question, four in the reply.
+    assert sample(registry, "pg_mcp_llm_tokens_total", direction="in") == 5
+    assert sample(registry, "pg_mcp_llm_tokens_total", direction="out") == 4
+
+
+async def test_a_failed_call_is_timed_and_its_error_passes_through(
+    llm_server: FakeLLMServer, openai_model: OpenAIChatModel
+) -> None:
+    metrics = ServerMetrics()
+    llm_server.script(Fault(status=401))
+    with pytest.raises(PgMcpError) as caught:
+        async with asyncio.timeout(10):
+            await InstrumentedChatModel(openai_model, metrics).complete(QUESTION)
+
+    assert caught.value.code == ErrorCode.AI_SERVICE
+    assert sample(metrics.registry, "pg_mcp_llm_call_duration_seconds_count", outcome="error") == 1
+    assert sample(metrics.registry, "pg_mcp_llm_tokens_total", direction="in") is None
