@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from pydantic import SecretStr
 
 from adapters.observability.json_logging import configure_json_logging
-from bootstrap.check import run_check
 from bootstrap.loader import ConfigurationError, load_settings
 from bootstrap.observing import log_secrets
 from bootstrap.runtime import answer_once, serve_stdio
@@ -27,6 +26,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(EXIT_CONFIG) from None
     configure_json_logging(settings.observability.log_level, secrets=log_secrets(settings))
     if args.command == "check":
+        # Imported here: serving, the common case, should not pay for the checker's imports.
+        from bootstrap.check import run_check
+
         raise SystemExit(asyncio.run(run_check(settings)))
     if args.command in ("demo", "ask") and (args.command == "demo" or args.demo):
         settings = _with_demo_database(settings, announce=args.command == "demo")

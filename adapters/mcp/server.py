@@ -1,7 +1,7 @@
 """The MCP server: three read-only tools over the use cases, errors in one shape."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -83,6 +83,24 @@ def build_server(
     server = PgMcpServer(name=name, version=version, instructions=INSTRUCTIONS)
     calls = observer or Unobserved()
 
+    async def guarded(
+        ctx: Context[Any, Any],
+        record: CallRecord,
+        body: Callable[[], Awaitable[CallToolResult]],
+        internal: PgMcpError,
+    ) -> CallToolResult:
+        """Run a tool body bound to its request and admitted by the limiter; code every failure."""
+        with bind_request(ctx):
+            try:
+                admit(_client_key(ctx))
+                return await body()
+            except PgMcpError as error:
+                return _failed(record, error)
+            except Exception:
+                # The one catch-all: whatever went wrong still reaches the client as a coded error.
+                logger.exception("tool call failed unexpectedly")
+                return _failed(record, internal)
+
     @server.tool(annotations=_READ_ONLY)
     async def query(
         query: Annotated[str, Field(description="A question in plain language, or a SELECT")],
@@ -99,22 +117,18 @@ def build_server(
         the configured databases. `parameters` may hold {"max_rows": N} to return fewer rows.
         """
         record = calls.start("query", database, question=query, request_id=str(ctx.request_id))
-        with bind_request(ctx):
-            try:
-                admit(_client_key(ctx))
-                options = parse_query_options(parameters)
-                request = AnswerRequest(
-                    question=query, database=database, return_mode=return_mode, **options
-                )
-                answer = await use_cases.answer.execute(request, _progress(ctx, record))
-            except PgMcpError as error:
-                return _failed(record, error)
-            except Exception:
-                logger.exception("query failed unexpectedly")
-                return _failed(record, SqlExecutionFailed("Internal error while answering"))
-        rows = answer.result.row_count if answer.result is not None else None
-        record.finish(code=None, rows=rows, attempts=answer.attempts, sql=answer.sql)
-        return present_answer(answer)
+
+        async def answer() -> CallToolResult:
+            options = parse_query_options(parameters)
+            request = AnswerRequest(
+                question=query, database=database, return_mode=return_mode, **options
+            )
+            done = await use_cases.answer.execute(request, _progress(ctx, record))
+            rows = done.result.row_count if done.result is not None else None
+            record.finish(code=None, rows=rows, attempts=done.attempts, sql=done.sql)
+            return present_answer(done)
+
+        return await guarded(ctx, record, answer, SqlExecutionFailed("Internal error"))
 
     @server.tool(annotations=_READ_ONLY)
     async def explain(
@@ -128,18 +142,14 @@ def build_server(
         Use it to judge whether a question is expensive before asking it with `query`.
         """
         record = calls.start("explain", database, question=query, request_id=str(ctx.request_id))
-        with bind_request(ctx):
-            try:
-                admit(_client_key(ctx))
-                request = ExplainRequest(question=query, database=database)
-                explanation = await use_cases.explain.execute(request, _progress(ctx, record))
-            except PgMcpError as error:
-                return _failed(record, error)
-            except Exception:
-                logger.exception("explain failed unexpectedly")
-                return _failed(record, SqlExecutionFailed("Internal error while explaining"))
-        record.finish(code=None, sql=explanation.sql)
-        return present_explanation(explanation)
+
+        async def plan() -> CallToolResult:
+            request = ExplainRequest(question=query, database=database)
+            explanation = await use_cases.explain.execute(request, _progress(ctx, record))
+            record.finish(code=None, sql=explanation.sql)
+            return present_explanation(explanation)
+
+        return await guarded(ctx, record, plan, SqlExecutionFailed("Internal error"))
 
     @server.tool(annotations=_READ_ONLY)
     async def get_schema(
@@ -154,21 +164,15 @@ def build_server(
         "ddl" gives CREATE statements. refresh=True reloads the schema from the database.
         """
         record = calls.start("get_schema", database, request_id=str(ctx.request_id))
-        with bind_request(ctx):
-            try:
-                admit(_client_key(ctx))
-                request = DescribeRequest(database=database, format=format, refresh=refresh)
-                await record.stage("schema")
-                described = await use_cases.describe.execute(request)
-            except PgMcpError as error:
-                return _failed(record, error)
-            except Exception:
-                logger.exception("get_schema failed unexpectedly")
-                return _failed(
-                    record, SchemaLoadFailed("Internal error while describing the schema")
-                )
-        record.finish(code=None)
-        return present_schema(described)
+
+        async def describe() -> CallToolResult:
+            request = DescribeRequest(database=database, format=format, refresh=refresh)
+            await record.stage("schema")
+            described = await use_cases.describe.execute(request)
+            record.finish(code=None)
+            return present_schema(described)
+
+        return await guarded(ctx, record, describe, SchemaLoadFailed("Internal error"))
 
     if metrics_text is not None:
 
