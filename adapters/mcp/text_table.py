@@ -10,10 +10,14 @@ _CELL_CHARS = 200
 
 
 def render_table(columns: Sequence[str], rows: Sequence[Sequence[JsonValue]]) -> str:
-    """A pipe table; padded when short, unpadded when long so the text stays small."""
+    """A padded pipe table when short; tab-separated when long, so the text stays small.
+
+    The rows travel twice (this text and structuredContent); tab separation keeps a long reply
+    under twice the size of the rows as compact JSON.
+    """
     cells = [[_cell(value) for value in row] for row in rows]
     if len(rows) > _PADDED_ROWS:
-        return "\n".join(" | ".join(line) for line in [list(columns), *cells])
+        return "\n".join("\t".join(line) for line in [list(columns), *cells])
     widths = [len(name) for name in columns]
     for line in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, line, strict=True)]
@@ -29,7 +33,7 @@ def _cell(value: JsonValue) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     text = value if isinstance(value, str) else _compact(value)
-    text = text.replace("\n", "\\n").replace("|", "\\|")
+    text = text.replace("\n", "\\n").replace("\t", "\\t").replace("|", "\\|")
     return text if len(text) <= _CELL_CHARS else text[: _CELL_CHARS - 1] + "…"
 
 

@@ -1,0 +1,203 @@
+"""Soak: N concurrent MCP clients over stdio, each with its own `pg-mcp`, for a bounded time.
+
+One shared shop database and one fake OpenAI-compatible server that answers after a realistic
+delay. Prints throughput, latency percentiles, each server's RSS after warm-up and at the end,
+and the connections left on the database once every client has closed (should be 0).
+No assertions (shared, noisy machines). Run: python -m bench.soak --clients 10 --seconds 60
+"""
+
+import argparse
+import asyncio
+import itertools
+import json
+import time
+from collections import Counter
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import asyncpg
+from mcp import Client
+from mcp.types import CallToolResult
+
+from bench.memory import child_pids, rss_mib
+from tests.e2e.stdio import server_env, stdio_client
+from tests.fake_llm_server import FakeLLMServer, Json, Responder
+from tests.pg import FIXTURES, create_database, running_cluster
+
+WARMUP_CALLS = 2
+LEAK_WAIT = 5.0
+QUESTIONS = (
+    "Revenue per country for paid and shipped orders",
+    "Top ten customers by number of orders",
+    "Orders per status with their total value",
+    "Best selling product categories by units",
+)
+# What a model would answer for the shop schema: joins and aggregates, a few dozen rows at most.
+ANSWERS = (
+    "SELECT c.country, sum(oi.quantity * oi.unit_price) AS revenue FROM orders o "
+    "JOIN customers c ON c.id = o.customer_id JOIN order_items oi ON oi.order_id = o.id "
+    "WHERE o.status IN ('paid', 'shipped') GROUP BY c.country ORDER BY revenue DESC",
+    "SELECT c.id, c.name, count(o.id) AS orders FROM customers c "
+    "JOIN orders o ON o.customer_id = c.id GROUP BY c.id, c.name "
+    "ORDER BY orders DESC, c.id LIMIT 10",
+    "SELECT o.status, count(DISTINCT o.id) AS orders, sum(oi.quantity * oi.unit_price) AS total "
+    "FROM orders o JOIN order_items oi ON oi.order_id = o.id GROUP BY o.status ORDER BY o.status",
+    "SELECT p.category, sum(oi.quantity) AS units FROM products p "
+    "JOIN order_items oi ON oi.product_id = p.id GROUP BY p.category ORDER BY units DESC",
+)
+
+
+@dataclass(slots=True, kw_only=True)
+class Tally:
+    """What every client saw: latencies of all calls and the outcome counts."""
+
+    latencies: list[float] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+
+def delayed_responder(delay: float) -> Responder:
+    """A responder that thinks for `delay` seconds, then answers with one of ANSWERS."""
+
+    turns = itertools.count()
+
+    def respond(_request: Json) -> str:
+        # The fake server answers each request on its own thread, so sleeping here is per call.
+        time.sleep(delay)
+        sql = ANSWERS[next(turns) % len(ANSWERS)]
+        return json.dumps({"sql": sql, "explanation": "Answers the question."})
+
+    return respond
+
+
+def outcome(result: CallToolResult) -> str:
+    """ "ok", or the error code of a failed call."""
+    if not result.is_error:
+        return "ok"
+    error = (result.structured_content or {}).get("error") or {}
+    return str(error.get("code", "unknown"))
+
+
+async def warm_up(client: Client) -> None:
+    """A few calls, so that schema, pools and imports are loaded before measuring."""
+    for question in QUESTIONS[:WARMUP_CALLS]:
+        await client.call_tool("query", {"query": question})
+
+
+async def call_until(client: Client, deadline: float, tally: Tally) -> None:
+    """Ask questions back to back until the deadline."""
+    questions = itertools.cycle(QUESTIONS)
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        try:
+            result = await client.call_tool("query", {"query": next(questions)})
+            tally.outcomes[outcome(result)] += 1
+        except Exception as exc:  # a bench counts protocol faults, it does not stop on them
+            tally.outcomes[type(exc).__name__] += 1
+        tally.latencies.append(time.perf_counter() - started)
+
+
+async def backends(admin_dsn: str, database: str, *, wait: float = 0.0) -> int:
+    """Backends on `database` other than the checking one, polled for up to `wait` s until 0."""
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        deadline = time.perf_counter() + wait
+        while True:
+            count = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> "
+                "pg_backend_pid()",
+                database,
+            )
+            if count == 0 or time.perf_counter() > deadline:
+                return int(count)
+            # Polling another process: there is no event to await.
+            await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    """Nearest-rank percentile of sorted samples."""
+    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered)) - 1))]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Memory:
+    """RSS in MiB of each server pid, after warm-up and at the end."""
+
+    start: dict[int, float]
+    end: dict[int, float]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Connections:
+    """Backends on the database while the clients were open, and after they closed."""
+
+    held: int
+    leaked: int
+
+
+def report(
+    args: argparse.Namespace, tally: Tally, memory: Memory, connections: Connections, elapsed: float
+) -> None:
+    """Print the figures."""
+    ordered = sorted(tally.latencies)
+    total = len(ordered)
+    print(f"soak: {args.clients} clients, {args.seconds:g} s, fake LLM delay {args.llm_delay:g} s")
+    print(f"  calls       {total} in {elapsed:.1f} s  ({total / elapsed:.1f} calls/s)")
+    print(f"  outcomes    {dict(sorted(tally.outcomes.items()))}")
+    if ordered:
+        figures = [
+            (n, percentile(ordered, s)) for n, s in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99))
+        ]
+        shown = "  ".join(f"{n} {v * 1000:.0f} ms" for n, v in figures)
+        print(f"  latency     {shown}  max {ordered[-1] * 1000:.0f} ms")
+    print("  server RSS  (MiB, after warm-up -> end)")
+    for pid, before in memory.start.items():
+        after = memory.end.get(pid, float("nan"))
+        print(f"    pid {pid:>7}  {before:7.1f} -> {after:7.1f}  ({after - before:+.1f})")
+    print(f"  connections held while open: {connections.held}")
+    print(f"  leaked connections after close: {connections.leaked}")
+
+
+async def soak(args: argparse.Namespace, admin_dsn: str, dsn: str) -> None:
+    """Start the clients, warm up, run until time is up, close, and count leftovers."""
+    tally = Tally()
+    database = urlsplit(dsn).path.lstrip("/")
+    with FakeLLMServer(responder=delayed_responder(args.llm_delay)) as llm:
+        env = server_env(
+            dsn, llm.base_url, PG_MCP_RATE_LIMIT_ENABLED="false", PG_MCP_LOG_LEVEL="WARNING"
+        )
+        async with AsyncExitStack() as stack:
+            clients = [
+                await stack.enter_async_context(stdio_client(env)) for _ in range(args.clients)
+            ]
+            await asyncio.gather(*(warm_up(c) for c in clients))
+            pids = child_pids("bootstrap")
+            start = {pid: rss_mib(pid) for pid in sorted(pids)}
+            began = time.perf_counter()
+            deadline = began + args.seconds
+            await asyncio.gather(*(call_until(c, deadline, tally) for c in clients))
+            elapsed = time.perf_counter() - began
+            end = {pid: rss_mib(pid) for pid in sorted(pids)}
+            held = await backends(admin_dsn, database)
+        leaked = await backends(admin_dsn, database, wait=LEAK_WAIT)
+    report(
+        args, tally, Memory(start=start, end=end), Connections(held=held, leaked=leaked), elapsed
+    )
+
+
+def main() -> None:
+    """Parse the arguments and soak a fresh shop database."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--llm-delay", type=float, default=0.3)
+    args = parser.parse_args()
+    with running_cluster() as admin:
+        dsn = create_database(admin, (FIXTURES / "shop_schema.sql",), prefix="bench")
+        asyncio.run(soak(args, admin, dsn))
+
+
+if __name__ == "__main__":
+    main()
