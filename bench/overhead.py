@@ -60,17 +60,35 @@ async def through_pg_mcp(dsn: str) -> list[float]:
         return samples
 
 
+async def through_bare_server(dsn: str) -> list[float]:
+    """The same SQL through a bare MCPServer + asyncpg tool over stdio: the SDK's own floor."""
+    params = StdioServerParameters(command=sys.executable, args=["-m", "bench.bare_server", dsn])
+    async with Client(params) as client:
+        for _ in range(WARMUP):
+            await client.call_tool("query", {"sql": SQL})
+        samples = []
+        for _ in range(CALLS):
+            started = time.perf_counter()
+            await client.call_tool("query", {"sql": SQL})
+            samples.append(time.perf_counter() - started)
+        return samples
+
+
 def main() -> None:
     """Measure both in the same run, on the same database."""
     with running_cluster() as admin:
         dsn = create_database(admin, (FIXTURES / "shop_schema.sql",), prefix="bench")
         raw = asyncio.run(raw_asyncpg(dsn))
+        bare = asyncio.run(through_bare_server(dsn))
         served = asyncio.run(through_pg_mcp(dsn))
     print(f"{CALLS} calls after {WARMUP} warm-up calls: {SQL}")
     print(f"  raw asyncpg        {_percentiles(raw)}")
+    print(f"  bare MCPServer     {_percentiles(bare)}")
     print(f"  pg-mcp over stdio  {_percentiles(served)}")
     overhead = [s - statistics.median(raw) for s in served]
-    print(f"  overhead           {_percentiles(overhead)}")
+    print(f"  pg-mcp - raw       {_percentiles(overhead)}")
+    beyond_sdk = [s - statistics.median(bare) for s in served]
+    print(f"  pg-mcp - bare      {_percentiles(beyond_sdk)}")
 
 
 if __name__ == "__main__":
