@@ -31,12 +31,20 @@ def drafting_conversation(question: str, schema_context: str) -> list[ChatMessag
 
 
 def repair_conversation(
-    conversation: list[ChatMessage], draft: SqlDraft, error: SqlExecutionFailed
+    conversation: list[ChatMessage],
+    draft: SqlDraft,
+    error: SqlExecutionFailed,
+    names_hint: str | None = None,
 ) -> list[ChatMessage]:
-    """The conversation extended with PostgreSQL's complaint about the last draft."""
+    """The conversation extended with PostgreSQL's complaint about the last draft.
+
+    names_hint names the closest real tables or columns when PostgreSQL found no such name.
+    """
     # PostgreSQL quotes names and values from the database in its messages: fence them too.
     complaint = error.message + (f"\nHint: {error.hint}" if error.hint else "")
     feedback = f"PostgreSQL rejected that query:\n{fenced(complaint)}"
+    if names_hint:
+        feedback += f"\nFrom the schema: {names_hint}"
     feedback += "\nReply with a corrected query in the same format."
     return [
         *conversation,

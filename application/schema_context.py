@@ -58,9 +58,17 @@ def _column_line(table: Table, column: Column, fks: dict[str, ForeignKey]) -> st
     line = f"  {column.name} {column.data_type}"
     if notes:
         line += " " + " ".join(notes)
-    if column.comment:
-        line += f"  -- {_one_line(column.comment)}"
+    remarks = [_one_line(column.comment)] if column.comment else []
+    if column.examples:
+        # Real values show the model how data is spelled ('FR', not 'France').
+        remarks.append("e.g. " + ", ".join(_literal(value) for value in column.examples))
+    if remarks:
+        line += "  -- " + "; ".join(remarks)
     return line
+
+
+def _literal(value: str) -> str:
+    return "'" + _one_line(value).replace("'", "''") + "'"
 
 
 def _one_line(text: str) -> str:

@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from application.name_hints import did_you_mean
 from application.progress import Progress, no_progress
 from application.prompts import drafting_conversation, repair_conversation
 from application.schema_ranking import select_schema_context
@@ -37,8 +38,8 @@ class SqlAuthor:
     - SQL given by the caller is checked as it is; a question is drafted by the chat model.
     - The prompt holds the visible schema, pruned to what the question needs within the budget.
     - Every draft passes the safety policy, then the access policy; a refusal is final (ERR_005).
-    - When the trial fails with a SQL error, PostgreSQL's message goes back to the model,
-      at most max_repairs times.
+    - When the trial fails with a SQL error, PostgreSQL's message goes back to the model, with
+      the closest real names when it found none, at most max_repairs times.
     """
 
     def __init__(
@@ -80,9 +81,8 @@ class SqlAuthor:
             return Authored(
                 checked=checked, explanation="", outcome=await trial(checked), attempts=0
             )
-        context = select_schema_context(
-            self._visible.of(snapshot), text, max_tokens=self._context_tokens
-        )
+        visible = self._visible.of(snapshot)
+        context = select_schema_context(visible, text, max_tokens=self._context_tokens)
         conversation = drafting_conversation(text, context)
         attempt = 0
         while True:
@@ -97,7 +97,8 @@ class SqlAuthor:
             except SqlExecutionFailed as error:
                 if attempt > self._max_repairs:
                     raise
-                conversation = repair_conversation(conversation, draft, error)
+                hint = did_you_mean(error.message, visible)
+                conversation = repair_conversation(conversation, draft, error, hint)
                 continue
             return Authored(
                 checked=checked, explanation=draft.explanation, outcome=outcome, attempts=attempt

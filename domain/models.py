@@ -93,13 +93,24 @@ class RelationKind(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Column:
-    """A column of a table or view."""
+    """A column of a table or view; examples are frequent values from the planner statistics."""
 
     name: str
     data_type: str
     nullable: bool = True
     default: str | None = None
     comment: str | None = None
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Index:
+    """An index of a table: its key columns (or expressions), uniqueness and access method."""
+
+    name: str
+    columns: tuple[str, ...]
+    unique: bool = False
+    method: str = "btree"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -127,6 +138,7 @@ class Table:
     comment: str | None = None
     row_estimate: int | None = None
     depends_on: tuple[str, ...] = ()
+    indexes: tuple[Index, ...] = ()
 
     @property
     def qualified_name(self) -> str:

@@ -1,4 +1,4 @@
-"""Read a whole schema from the catalog in five queries, however many tables there are."""
+"""Read a whole schema from the catalog in seven queries, however many tables there are."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from domain.models import Column, EnumType, ForeignKey, RelationKind, SchemaSnapshot, Table
+from domain.models import Column, EnumType, ForeignKey, Index, RelationKind, SchemaSnapshot, Table
 
 # Schemas named pg_* are reserved (pg_catalog, pg_toast, pg_temp_N); users cannot create them.
 _USER_SCHEMA = "{ns}.nspname !~ '^pg_' AND {ns}.nspname <> 'information_schema'"
@@ -27,10 +27,12 @@ ORDER BY n.nspname, c.relname
 
 COLUMNS_SQL = f"""
 SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type,
-       a.attnotnull, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr, d.description
+       a.attnotnull, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr, d.description,
+       a.attnum, t.typcategory = 'S' AS is_string
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_catalog.pg_description d
   ON d.objoid = a.attrelid AND d.classoid = 'pg_catalog.pg_class'::regclass
@@ -87,6 +89,42 @@ WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass
   AND t.oid <> v.oid AND {_USER_SCHEMA.format(ns="vn")}
 """
 
+# Key columns only (INCLUDE columns neither order nor filter), named in Python from their
+# attnum; an expression index is printed by PostgreSQL instead. Invalid indexes (a failed
+# CREATE INDEX CONCURRENTLY) serve no query.
+INDEXES_SQL = f"""
+SELECT i.indrelid, ic.relname, i.indisunique, am.amname, i.indnkeyatts, i.indkey::int2[] AS keys,
+       CASE WHEN i.indexprs IS NOT NULL THEN
+         ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true)
+               FROM generate_series(1, i.indnkeyatts) AS k ORDER BY k) END AS expressions
+FROM pg_catalog.pg_index i
+JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE i.indisvalid AND c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition
+  AND {_USER_SCHEMA.format(ns="n")}
+ORDER BY i.indrelid, ic.relname
+"""
+
+MAX_DISTINCT_FOR_EXAMPLES = 20
+MAX_EXAMPLES = 5
+MAX_EXAMPLE_CHARS = 60
+
+# The planner's most common values, for example values: no table is scanned, they exist once
+# ANALYZE or autovacuum has run, and pg_stats shows only columns the current role may SELECT.
+# A positive n_distinct counts values; a negative one is minus a fraction of the rows, small
+# only in a small table, which build_snapshot checks. Joining back to pg_class by name here
+# costs more than the whole view, so string types and row counts are matched in Python.
+EXAMPLES_SQL = f"""
+SELECT schemaname, tablename, attname, inherited, n_distinct,
+       (most_common_vals::text::text[])[1:{MAX_EXAMPLES}] AS vals
+FROM pg_catalog.pg_stats
+WHERE (n_distinct BETWEEN 1 AND {MAX_DISTINCT_FOR_EXAMPLES} OR n_distinct < 0)
+  AND most_common_vals IS NOT NULL
+  AND schemaname !~ '^pg_' AND schemaname <> 'information_schema'
+"""
+
 _KINDS = {
     "r": RelationKind.TABLE,
     "p": RelationKind.PARTITIONED_TABLE,
@@ -108,6 +146,8 @@ async def load_snapshot(
     constraints = await conn.fetch(CONSTRAINTS_SQL)
     enums = await conn.fetch(ENUMS_SQL)
     dependencies = await conn.fetch(DEPENDENCIES_SQL)
+    indexes = await conn.fetch(INDEXES_SQL)
+    examples = await conn.fetch(EXAMPLES_SQL)
     return build_snapshot(
         database=database,
         loaded_at=loaded_at,
@@ -116,6 +156,8 @@ async def load_snapshot(
         constraints=constraints,
         enums=enums,
         dependencies=dependencies,
+        indexes=indexes,
+        examples=examples,
     )
 
 
@@ -128,11 +170,21 @@ def build_snapshot(
     constraints: Iterable[asyncpg.Record],
     enums: Iterable[asyncpg.Record],
     dependencies: Iterable[asyncpg.Record] = (),
+    indexes: Iterable[asyncpg.Record] = (),
+    examples: Iterable[asyncpg.Record] = (),
 ) -> SchemaSnapshot:
     """Assemble catalog rows into a SchemaSnapshot."""
+    examples_of = _examples_of(examples, relations)
     columns_of: dict[int, list[Column]] = defaultdict(list)
+    names: dict[tuple[int, int], str] = {}
     for row in columns:
-        columns_of[row["attrelid"]].append(_column(row))
+        relid, name = row["attrelid"], row["attname"]
+        found = examples_of.get((relid, name), ())
+        columns_of[relid].append(_column(row, found if found and row["is_string"] else ()))
+        names[(relid, row["attnum"])] = name
+    indexes_of: dict[int, list[Index]] = defaultdict(list)
+    for row in indexes:
+        indexes_of[row["indrelid"]].append(_index(row, names))
     constraints_of: dict[int, list[asyncpg.Record]] = defaultdict(list)
     for row in constraints:
         constraints_of[row["conrelid"]].append(row)
@@ -145,6 +197,7 @@ def build_snapshot(
             columns_of.get(row["oid"], []),
             constraints_of.get(row["oid"], []),
             depends_on=tuple(sorted(reads_of.get(row["oid"], ()))),
+            indexes=tuple(indexes_of.get(row["oid"], ())),
         )
         for row in relations
     )
@@ -155,13 +208,58 @@ def build_snapshot(
     return SchemaSnapshot(database=database, tables=tables, enums=enum_types, loaded_at=loaded_at)
 
 
-def _column(row: asyncpg.Record) -> Column:
+def _column(row: asyncpg.Record, examples: tuple[str, ...]) -> Column:
     return Column(
         name=row["attname"],
         data_type=row["data_type"],
         nullable=not row["attnotnull"],
         default=row["default_expr"],
         comment=row["description"],
+        examples=examples,
+    )
+
+
+def _examples_of(
+    stats: Iterable[asyncpg.Record], relations: Sequence[asyncpg.Record]
+) -> dict[tuple[int, str], tuple[str, ...]]:
+    """Example values by (relation oid, column name) for columns with few values, of any type."""
+    tables = {(row["nspname"], row["relname"]): row for row in relations}
+    found: dict[tuple[int, str], tuple[str, ...]] = {}
+    # The statistics of a whole inheritance tree (inherited) come last and win.
+    for row in sorted(stats, key=lambda row: bool(row["inherited"])):
+        relation = tables.get((row["schemaname"], row["tablename"]))
+        if relation is None:
+            continue  # a partition: its parent's statistics stand for it
+        key = (relation["oid"], row["attname"])
+        if _distinct(row["n_distinct"], relation) <= MAX_DISTINCT_FOR_EXAMPLES:
+            found[key] = _examples(row["vals"])
+    return found
+
+
+def _distinct(n_distinct: float, relation: asyncpg.Record) -> float:
+    if n_distinct >= 0:
+        return n_distinct
+    reltuples = relation["reltuples"]
+    return -n_distinct * reltuples if reltuples >= 0 else float("inf")
+
+
+def _examples(values: Sequence[str]) -> tuple[str, ...]:
+    # Most frequent first; a value cut short ends in an ellipsis so that the model does not
+    # compare a column with it as if it were whole.
+    return tuple(
+        value if len(value) <= MAX_EXAMPLE_CHARS else value[: MAX_EXAMPLE_CHARS - 1] + "…"
+        for value in values
+    )
+
+
+def _index(row: asyncpg.Record, names: dict[tuple[int, int], str]) -> Index:
+    keys = row["keys"][: row["indnkeyatts"]]
+    columns = row["expressions"] or [names[(row["indrelid"], key)] for key in keys]
+    return Index(
+        name=row["relname"],
+        columns=tuple(columns),
+        unique=row["indisunique"],
+        method=row["amname"],
     )
 
 
@@ -181,6 +279,7 @@ def _table(
     constraints: Sequence[asyncpg.Record],
     *,
     depends_on: tuple[str, ...] = (),
+    indexes: tuple[Index, ...] = (),
 ) -> Table:
     kind = _KINDS[row["relkind"]]
     keys = _by_type(constraints)
@@ -196,6 +295,7 @@ def _table(
         comment=row["description"],
         row_estimate=_row_estimate(kind, row["reltuples"]),
         depends_on=depends_on,
+        indexes=indexes,
     )
 
 

@@ -1,11 +1,14 @@
 """The part of a schema snapshot that the access rules let a reader (or a prompt) see."""
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 
 from domain.access.catalog import AccessCatalog, Relation
 from domain.access.rules import AccessRules
-from domain.models import ForeignKey, SchemaSnapshot, Table
+from domain.models import ForeignKey, Index, SchemaSnapshot, Table
+
+_WORD = re.compile(r"\w+")
 
 
 def visible_schema(
@@ -42,6 +45,11 @@ def _visible_table(
     def visible(names: tuple[str, ...]) -> bool:
         return not any(name.lower() in relation.hidden for name in names)
 
+    def index_visible(index: Index) -> bool:
+        # An expression index names its columns inside the expression: lower(email).
+        words = (word for column in index.columns for word in _WORD.findall(column))
+        return not any(word.lower() in relation.hidden for word in words)
+
     return replace(
         table,
         columns=tuple(c for c in table.columns if c.name.lower() not in relation.hidden),
@@ -50,6 +58,7 @@ def _visible_table(
         foreign_keys=tuple(
             fk for fk in table.foreign_keys if visible(fk.columns) and _target_visible(fk, shown)
         ),
+        indexes=tuple(index for index in table.indexes if index_visible(index)),
     )
 
 

@@ -1,5 +1,5 @@
 from domain.access import AccessRules, visible_schema
-from domain.models import Column, ForeignKey, SchemaSnapshot, Table
+from domain.models import Column, ForeignKey, Index, SchemaSnapshot, Table
 from tests.domain.shop_snapshot import SHOP
 
 SHOP_RULES = AccessRules.from_names(
@@ -120,3 +120,20 @@ def test_views_over_blocked_data_are_hidden_when_their_sources_are_known() -> No
 
     assert shown.find_table("customer_revenue") is None
     assert visible_schema(SHOP, SHOP_RULES).find_table("customer_revenue") is not None
+
+
+def test_an_index_on_a_hidden_column_is_left_out_even_inside_an_expression() -> None:
+    users = Table(
+        schema="public",
+        name="users",
+        columns=(Column(name="id", data_type="integer"), Column(name="ssn", data_type="text")),
+        indexes=(
+            Index(name="users_pkey", columns=("id",), unique=True),
+            Index(name="users_ssn_idx", columns=("lower(ssn)",)),
+        ),
+    )
+    rules = AccessRules.from_names(enabled=True, blocked_columns=("users.ssn",))
+
+    visible = visible_schema(SchemaSnapshot(database="db", tables=(users,)), rules)
+
+    assert [index.name for index in visible.tables[0].indexes] == ["users_pkey"]

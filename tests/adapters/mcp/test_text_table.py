@@ -1,6 +1,7 @@
 import json
 
 from adapters.mcp.text_table import render_table
+from domain.models import JsonValue
 
 
 def test_a_short_table_is_padded_and_nulls_read_as_null() -> None:
@@ -19,7 +20,9 @@ def test_a_cell_cannot_break_the_table() -> None:
 
 
 def test_a_long_table_stays_smaller_than_the_rows_as_compact_json() -> None:
-    rows = [[i, f"Customer {i}", "FR", "2024-02-01T05:00:00+00:00", "1610.00"] for i in range(1000)]
+    rows: list[list[JsonValue]] = [
+        [i, f"Customer {i}", "FR", "2024-02-01T05:00:00+00:00", "1610.00"] for i in range(1000)
+    ]
 
     text = render_table(["id", "name", "country", "placed_at", "amount"], rows)
 
