@@ -1,7 +1,10 @@
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import aclosing
 
 import pytest
 
+from adapters.llm.openai_chat_model import OpenAIChatModel, OpenAIConfig
+from tests.fake_llm_server import FakeLLMServer
 from tests.pg import FIXTURES, create_database, running_cluster
 
 
@@ -27,3 +30,20 @@ def shop_dsn(pg_admin_dsn: str) -> str:
 def fresh_shop_dsn(pg_admin_dsn: str) -> str:
     """A new shop database for a test that checks nothing changed."""
     return create_database(pg_admin_dsn, (FIXTURES / "shop_schema.sql",), prefix="shopx")
+
+
+@pytest.fixture
+def llm_server() -> Iterator[FakeLLMServer]:
+    """A local OpenAI-compatible server serving the model "fake-model"."""
+    with FakeLLMServer(model="fake-model") as server:
+        yield server
+
+
+@pytest.fixture
+async def openai_model(llm_server: FakeLLMServer) -> AsyncIterator[OpenAIChatModel]:
+    """The real OpenAI chat-model adapter pointed at llm_server."""
+    config = OpenAIConfig(
+        api_key="sk-test", base_url=llm_server.base_url, model="fake-model", timeout=5.0
+    )
+    async with aclosing(OpenAIChatModel(config)) as model:
+        yield model

@@ -1,7 +1,6 @@
 import asyncio
 import io
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -17,12 +16,6 @@ from tests.pg import FIXTURES, create_database
 pytestmark = pytest.mark.anyio
 
 API_KEY = "sk-test-SECRET123"
-
-
-@pytest.fixture
-def llm_server() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer(model="fake-model") as server:
-        yield server
 
 
 def settings(dsn: str, llm: FakeLLMServer) -> Settings:

@@ -1,4 +1,3 @@
-from collections.abc import Iterator
 from contextlib import aclosing
 
 import openai
@@ -18,12 +17,6 @@ QUESTION = (ChatMessage(role=Role.USER, content="How many orders?"),)
 def api_errors(base: type[Exception] = openai.APIError) -> list[type[Exception]]:
     """`base` and every subclass openai defines, found by walking the class tree."""
     return [base, *(cls for sub in base.__subclasses__() for cls in api_errors(sub))]
-
-
-@pytest.fixture
-def llm_server() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer() as server:
-        yield server
 
 
 async def failure_from(server: FakeLLMServer, fault: Fault | Reply) -> AIServiceUnavailable:

@@ -1,6 +1,5 @@
 import asyncio
 import time
-from collections.abc import Iterator
 from contextlib import aclosing
 
 import pytest
@@ -23,12 +22,6 @@ SQL_SCHEMA: dict[str, object] = {
     "required": ["sql"],
 }
 SECRET_KEY = "sk-test-0123456789abcdefSECRET"
-
-
-@pytest.fixture
-def llm_server() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer(model="fake-model") as server:
-        yield server
 
 
 def model_for(

@@ -1,11 +1,9 @@
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from contextlib import aclosing
 
 import pytest
 
 from adapters.llm.errors import is_transient
-from adapters.llm.openai_chat_model import OpenAIChatModel, OpenAIConfig
+from adapters.llm.openai_chat_model import OpenAIChatModel
 from adapters.observability.instrumented_chat_model import InstrumentedChatModel
 from adapters.observability.server_metrics import ServerMetrics
 from adapters.resilience.retry_policy import RetryPolicy
@@ -20,21 +18,6 @@ pytestmark = pytest.mark.anyio
 
 QUESTION = (ChatMessage(role=Role.USER, content="how many customers are there"),)
 POLICY = RetryPolicy(max_attempts=3, base_delay=0.1, max_delay=1.0, multiplier=2.0)
-
-
-@pytest.fixture
-def llm_server() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer(model="fake-model") as server:
-        yield server
-
-
-@pytest.fixture
-async def openai_model(llm_server: FakeLLMServer) -> AsyncIterator[OpenAIChatModel]:
-    config = OpenAIConfig(
-        api_key="sk-test", base_url=llm_server.base_url, model="fake-model", timeout=5.0
-    )
-    async with aclosing(OpenAIChatModel(config)) as model:
-        yield model
 
 
 def stacked(inner: OpenAIChatModel, metrics: ServerMetrics) -> RetryingChatModel:

@@ -1,13 +1,11 @@
 """The wrappers around the real OpenAI adapter, as bootstrap stacks them, against a fake server."""
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from contextlib import aclosing
 
 import pytest
 
 from adapters.llm.errors import is_transient, retry_after
-from adapters.llm.openai_chat_model import OpenAIChatModel, OpenAIConfig
+from adapters.llm.openai_chat_model import OpenAIChatModel
 from adapters.memory.fake_clock import FakeClock
 from adapters.resilience.circuit_breaker import CircuitBreaker
 from adapters.resilience.circuit_breaking_chat_model import CircuitBreakingChatModel
@@ -18,21 +16,6 @@ from tests.adapters.resilience.fakes import QUESTION, RecordingSleep
 from tests.fake_llm_server import FakeLLMServer, Fault
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def llm_server() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer(model="fake-model") as server:
-        yield server
-
-
-@pytest.fixture
-async def openai_model(llm_server: FakeLLMServer) -> AsyncIterator[OpenAIChatModel]:
-    config = OpenAIConfig(
-        api_key="sk-test", base_url=llm_server.base_url, model="fake-model", timeout=5.0
-    )
-    async with aclosing(OpenAIChatModel(config)) as model:
-        yield model
 
 
 def retrying(
