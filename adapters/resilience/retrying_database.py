@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from adapters.resilience.backoff import OnRetry, Sleep, async_retrying
+from adapters.resilience.backoff import OnRetry, Sleep, async_retrying, call_with_retries
 from adapters.resilience.retry_policy import RetryPolicy
 from domain.errors import DatabaseUnavailable
 from domain.models import QueryPlan, QueryResult, SchemaSnapshot
@@ -52,16 +52,14 @@ class RetryingDatabase(Database):
         return await self._retry(self._inner.introspect)
 
     async def _retry(self, call: Callable[[], Awaitable[T]]) -> T:
-        # tenacity awaits only coroutine functions; a lambda's coroutine would come back unawaited.
-        async def attempt() -> T:
-            return await call()
-
-        retrying = async_retrying(
-            self._policy,
-            what=f"Database {self._inner.name!r}",
+        return await call_with_retries(
+            call,
             transient=_unavailable,
-            on_retry=self._on_retry,
-            sleep=self._sleep,
+            retrying=lambda: async_retrying(
+                self._policy,
+                what=f"Database {self._inner.name!r}",
+                transient=_unavailable,
+                on_retry=self._on_retry,
+                sleep=self._sleep,
+            ),
         )
-        result: T = await retrying(attempt)
-        return result
