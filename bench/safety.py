@@ -3,6 +3,7 @@
 Prints median and p99 per check after a warm-up; no assertions. Run: python -m bench.safety
 """
 
+import gc
 import statistics
 import time
 
@@ -81,6 +82,7 @@ ITERATIONS = 2000
 def _time_checks(policy: SafetyPolicy, sql: str) -> str:
     for _ in range(WARMUP):
         policy.check(sql)
+    gc.freeze()  # as the server does once it has started
     samples = []
     for _ in range(ITERATIONS):
         start = time.perf_counter()

@@ -1,6 +1,7 @@
 """Runs the container for a session: pools up, serve or answer, pools down."""
 
 import functools
+import gc
 import inspect
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -59,6 +60,9 @@ async def serve_stdio(settings: Settings) -> None:
             observer=await resolve(container.call_observer),
             metrics_text=functools.partial(render_metrics, registry) if registry else None,
         )
+        # Everything built so far lives as long as the server: keep the collector from
+        # rescanning it on every pass, which showed as 20-30 ms p99 spikes in the safety check.
+        gc.freeze()
         try:
             await server.run_stdio_async()
         finally:
