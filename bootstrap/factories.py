@@ -35,7 +35,7 @@ def pool_configs(settings: Settings) -> tuple[PoolConfig, ...]:
             dsn=entry.dsn.get_secret_value(),
             pool_min=entry.pool_min,
             pool_max=entry.pool_max,
-            ssl=None if entry.ssl is None else str(entry.ssl).lower(),
+            ssl=entry.ssl,
             acquire_timeout=settings.database.pool_acquire_timeout,
         )
         for entry in settings.database.entries()

@@ -45,7 +45,18 @@ class DatabaseEntry(BaseModel):
     dsn: SecretStr
     pool_min: int = Field(default=1, ge=0, le=100)
     pool_max: int = Field(default=5, ge=1, le=100)
-    ssl: str | bool | None = None
+    ssl: str | None = None
+
+    @field_validator("ssl", mode="before")
+    @classmethod
+    def _ssl_mode(cls, value: object) -> object:
+        """false/disable, true/require or verify-full; anything else is a configuration error."""
+        if value is None:
+            return None
+        mode = {"true": "require", "false": "disable"}.get(str(value).lower(), str(value).lower())
+        if mode not in ("disable", "require", "verify-full"):
+            raise ValueError("ssl must be false, true, require or verify-full")
+        return mode
 
     @model_validator(mode="after")
     def _pool_bounds(self) -> "DatabaseEntry":

@@ -1,0 +1,53 @@
+"""Settings read from the environment: defaults, lists, databases and the one-line errors."""
+
+import json
+
+import pytest
+
+from bootstrap.loader import ConfigurationError, load_settings
+
+
+def test_defaults_serve_one_database_named_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PG_MCP_POSTGRES_DSN", "postgresql://reader@db/shop")
+
+    settings = load_settings()
+
+    (entry,) = settings.database.entries()
+    assert entry.name == "default"
+    assert entry.dsn.get_secret_value() == "postgresql://reader@db/shop"
+    assert settings.query.max_result_rows == 1000
+    assert settings.safety.allowed_statements == ("SELECT",)
+
+
+@pytest.mark.parametrize(
+    ("given", "mode"),
+    [(True, "require"), (False, "disable"), ("true", "require"), ("verify-full", "verify-full")],
+)
+def test_ssl_is_normalised_to_a_mode(
+    monkeypatch: pytest.MonkeyPatch, given: object, mode: str
+) -> None:
+    databases = [{"name": "a", "dsn": "postgresql://u@h/d", "ssl": given}]
+    monkeypatch.setenv("PG_MCP_DATABASES", json.dumps(databases))
+
+    assert load_settings().database.entries()[0].ssl == mode
+
+
+def test_an_unknown_ssl_mode_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    databases = [{"name": "a", "dsn": "postgresql://u:secret@h/d", "ssl": "maybe"}]
+    monkeypatch.setenv("PG_MCP_DATABASES", json.dumps(databases))
+
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+
+    assert str(caught.value).startswith("PG_MCP_DATABASES[0]")
+    assert "secret" not in str(caught.value)
+
+
+def test_lists_take_commas_or_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PG_MCP_BLOCKED_TABLES", "users, credentials")
+    monkeypatch.setenv("PG_MCP_BLOCKED_COLUMNS", '["customers.email"]')
+
+    safety = load_settings().safety
+
+    assert safety.blocked_tables == ("users", "credentials")
+    assert safety.blocked_columns == ("customers.email",)
