@@ -1,31 +1,21 @@
-"""Renders a schema snapshot compactly for the model's prompt, within a character budget."""
+"""The compact schema text the model reads: one block per relation, one line per column.
 
-from domain.models import Column, ForeignKey, RelationKind, SchemaSnapshot, Table
+Which relations go into a prompt, within the token budget, is schema_ranking's decision.
+"""
 
-# About four characters per token; the default leaves room for the question and rules.
-DEFAULT_CONTEXT_CHARS = 24_000
-
-
-def render_schema_context(snapshot: SchemaSnapshot, max_chars: int = DEFAULT_CONTEXT_CHARS) -> str:
-    """One block per relation, one line per column, keys and comments kept, cut at max_chars."""
-    parts: list[str] = []
-    used = 0
-    for block in _blocks(snapshot):
-        if used + len(block) > max_chars:
-            parts.append(f"-- ({len(snapshot.tables)} relations in all; the rest left out)")
-            break
-        parts.append(block)
-        used += len(block)
-    return "\n".join(parts)
+from domain.models import Column, EnumType, ForeignKey, RelationKind, SchemaSnapshot, Table
 
 
-def _blocks(snapshot: SchemaSnapshot) -> list[str]:
-    blocks = [
-        f"enum {e.schema}.{e.name}: {', '.join(repr(label) for label in e.labels)}"
-        for e in snapshot.enums
-    ]
+def render_schema_context(snapshot: SchemaSnapshot) -> str:
+    """The whole schema: enums, then one block per relation with keys and comments kept."""
+    blocks = [render_enum_line(enum) for enum in snapshot.enums]
     blocks.extend(render_table_block(table) for table in snapshot.tables)
-    return blocks
+    return "\n".join(blocks)
+
+
+def render_enum_line(enum: EnumType) -> str:
+    """One enum type and its labels, quoted as SQL would write them."""
+    return f"enum {enum.schema}.{enum.name}: {', '.join(repr(label) for label in enum.labels)}"
 
 
 def render_table_block(table: Table) -> str:

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from application.schema_context import render_table_block
+from application.schema_context import render_enum_line, render_table_block
 from domain.models import Column, RelationKind, SchemaSnapshot, Table
 
 # About four characters a token: a summary stays near 3k tokens, a detailed view or DDL near
@@ -36,11 +36,8 @@ def render_summary(snapshot: SchemaSnapshot, max_chars: int = SUMMARY_CHARS) -> 
 
 def render_detailed(snapshot: SchemaSnapshot, max_chars: int = DETAILED_CHARS) -> Rendering:
     """Every relation with its columns, keys and comments."""
-    enums = [
-        f"enum {e.schema}.{e.name}: {', '.join(repr(label) for label in e.labels)}"
-        for e in snapshot.enums
-    ]
-    return _bounded(snapshot, render_table_block, "\n".join(enums), [], max_chars)
+    enums = "\n".join(render_enum_line(enum) for enum in snapshot.enums)
+    return _bounded(snapshot, render_table_block, enums, [], max_chars)
 
 
 def render_ddl(snapshot: SchemaSnapshot, max_chars: int = DETAILED_CHARS) -> Rendering:

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from typing import Self
 
 from application.schema_bm25 import Bm25Index
-from application.schema_context import render_table_block
+from application.schema_context import render_enum_line, render_table_block
 from application.schema_tokens import estimate_tokens, terms
-from domain.models import EnumType, SchemaSnapshot, Table
+from domain.models import SchemaSnapshot, Table
 
 # A table's own name says most about it, its comment next; columns add detail (a BM25F-style
 # field weighting, so `employees` beats a table that merely has an employee_id column).
@@ -37,7 +37,7 @@ class SchemaIndex:
     def build(cls, snapshot: SchemaSnapshot) -> Self:
         """Prepare `snapshot` for repeated selections."""
         blocks = tuple(render_table_block(table) for table in snapshot.tables)
-        enum_blocks = tuple(_enum_block(enum) for enum in snapshot.enums)
+        enum_blocks = tuple(render_enum_line(enum) for enum in snapshot.enums)
         parents, children = _links(snapshot.tables)
         block_tokens = tuple(estimate_tokens(block) + 1 for block in blocks)
         enum_tokens = tuple(estimate_tokens(block) + 1 for block in enum_blocks)
@@ -69,11 +69,6 @@ def table_terms(table: Table) -> dict[str, float]:
         for term in terms(f"{column.name} {column.comment or ''}"):
             counts[term] = counts.get(term, 0.0) + COLUMN_WEIGHT
     return counts
-
-
-def _enum_block(enum: EnumType) -> str:
-    # The same line render_schema_context writes for an enum.
-    return f"enum {enum.schema}.{enum.name}: {', '.join(repr(label) for label in enum.labels)}"
 
 
 def _links(tables: tuple[Table, ...]) -> tuple[tuple[tuple[int, ...], ...], ...]:

@@ -28,7 +28,7 @@ def main() -> None:
 def measure(size: int, questions: list[dict[str, object]]) -> None:
     """Select a context for every question on a schema of `size` tables and report."""
     snapshot = erp_snapshot(size)
-    whole = render_schema_context(snapshot, max_chars=2**62)
+    whole = render_schema_context(snapshot)
     started = time.perf_counter()
     schema_index(snapshot)
     build = time.perf_counter() - started
