@@ -1,6 +1,7 @@
 """Use case: answer a question with rows (or only the SQL)."""
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 from application.database_choice import DatabaseChoice
@@ -80,10 +81,16 @@ class AnswerQuestion:
 
         async def run(checked: CheckedSql) -> QueryResult | QueryPlan:
             if request.return_mode == "sql":
-                return await database.explain(checked.sql, timeout=self._timeout)
-            return await database.fetch(checked.sql, max_rows=max_rows, timeout=self._timeout)
+                return await database.explain(
+                    checked.runnable or checked.sql, timeout=self._timeout
+                )
+            return await database.fetch(
+                checked.runnable or checked.sql, max_rows=max_rows, timeout=self._timeout
+            )
 
-        authored = await self._author.author(question, snapshot, run, progress)
+        authored = await self._author.author(
+            question, snapshot, run, progress, reload=partial(self._choice.reload, database)
+        )
         result = authored.outcome if isinstance(authored.outcome, QueryResult) else None
         validation = None
         if result is not None:

@@ -23,6 +23,10 @@ class DatabaseChoice:
         self._catalog = catalog
         self._visible = visible
 
+    async def reload(self, database: Database, stale: SchemaSnapshot) -> SchemaSnapshot | None:
+        """A newer snapshot of the database, or None when `stale` is too recent to replace."""
+        return await self._catalog.reload(database, stale)
+
     async def choose(self, name: str | None, question: str) -> tuple[Database, SchemaSnapshot]:
         """The database and its snapshot; routed by the question when several and none named.
 

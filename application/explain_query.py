@@ -1,6 +1,7 @@
 """Use case: show the plan PostgreSQL would use for a question's SQL."""
 
 from dataclasses import dataclass
+from functools import partial
 
 from application.database_choice import DatabaseChoice
 from application.progress import Progress, no_progress
@@ -61,7 +62,9 @@ class ExplainQuery:
         database, snapshot = await self._choice.choose(request.database, question)
 
         async def plan(checked: CheckedSql) -> QueryPlan:
-            return await database.explain(checked.sql, timeout=self._timeout)
+            return await database.explain(checked.runnable or checked.sql, timeout=self._timeout)
 
-        authored = await self._author.author(question, snapshot, plan, progress)
+        authored = await self._author.author(
+            question, snapshot, plan, progress, reload=partial(self._choice.reload, database)
+        )
         return Explanation(database=database.name, sql=authored.checked.sql, plan=authored.outcome)

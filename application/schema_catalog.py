@@ -5,6 +5,10 @@ import asyncio
 from domain.models import SchemaSnapshot
 from domain.ports import Clock, Database, SchemaStore
 
+# A statement naming a relation the snapshot lacks reloads it, but not more often than this:
+# made-up names must not turn every call into a full catalog read.
+MIN_RELOAD_INTERVAL = 2.0
+
 
 class SchemaCatalog:
     """Serves each database's schema snapshot, loading it at most once at a time."""
@@ -14,6 +18,13 @@ class SchemaCatalog:
         self._clock = clock
         self._ttl = ttl
         self._locks: dict[str, asyncio.Lock] = {}
+
+    async def reload(self, database: Database, stale: SchemaSnapshot) -> SchemaSnapshot | None:
+        """A newer snapshot than `stale` for a name it lacks, or None when it is too recent."""
+        if self._clock.now() - stale.loaded_at < MIN_RELOAD_INTERVAL:
+            latest = await self._store.get(database.name)
+            return latest if latest is not None and latest is not stale else None
+        return await self.snapshot(database, refresh=True)
 
     async def snapshot(self, database: Database, *, refresh: bool = False) -> SchemaSnapshot:
         """The snapshot of `database`, reloaded when stale or when refresh is asked."""

@@ -12,7 +12,8 @@ from application.sql_input import looks_like_sql
 from application.sql_reply import SQL_DRAFT_SCHEMA, parse_sql_reply
 from application.visible_schemas import VisibleSchemas
 from domain.access.policy import AccessPolicy
-from domain.errors import SqlExecutionFailed
+from domain.access.refusals import UNKNOWN_RELATION
+from domain.errors import SqlExecutionFailed, UnsafeSql
 from domain.models import ChatMessage, SchemaSnapshot, SqlDraft
 from domain.ports import ChatModel
 from domain.safety.checked import CheckedSql
@@ -20,6 +21,8 @@ from domain.safety.policy import SafetyPolicy
 
 T = TypeVar("T")
 Trial = Callable[[CheckedSql], Awaitable[T]]
+# Asked for a newer snapshot when SQL names a relation the one in hand lacks; None: none newer.
+Reload = Callable[[SchemaSnapshot], Awaitable[SchemaSnapshot | None]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,12 +62,44 @@ class SqlAuthor:
         self._context_tokens = context_tokens
 
     def check(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
-        """Run the safety and access policies over one statement.
+        """Run the safety and access policies over one statement; the result is runnable.
 
         Raises:
             UnsafeSql: either policy refused it.
         """
-        return self._access.check(self._safety.check(sql), snapshot)
+        checked = self._access.check(self._safety.check(sql), snapshot)
+        if checked.runnable is None:
+            # Stars were narrowed: the new text is judged afresh, as PostgreSQL will read it.
+            checked = self._access.check(self._safety.check(checked.sql), snapshot)
+        if checked.runnable is None:
+            raise UnsafeSql("the statement's stars could not be narrowed", rule="blocked_column")
+        return checked
+
+    async def _check_current(
+        self, sql: str, snapshot: SchemaSnapshot, reload: Reload | None
+    ) -> tuple[CheckedSql, SchemaSnapshot]:
+        """Check against the snapshot, or a newer one when the SQL names a relation it lacks.
+
+        Raises:
+            UnsafeSql: a policy refused it.
+            SqlExecutionFailed: a relation is unknown even to a reloaded snapshot (42P01).
+        """
+        try:
+            return self.check(sql, snapshot), snapshot
+        except UnsafeSql as refusal:
+            if refusal.rule != UNKNOWN_RELATION:
+                raise
+            unknown = refusal
+        newer = await reload(snapshot) if reload is not None else None
+        if newer is not None:
+            try:
+                return self.check(sql, newer), newer
+            except UnsafeSql as refusal:
+                if refusal.rule != UNKNOWN_RELATION:
+                    raise
+                unknown = refusal
+        # What PostgreSQL itself would answer, so that the model can repair its draft.
+        raise SqlExecutionFailed(unknown.message, sqlstate="42P01")
 
     async def author(
         self,
@@ -72,11 +107,12 @@ class SqlAuthor:
         snapshot: SchemaSnapshot,
         trial: Trial[T],
         progress: Progress = no_progress,
+        reload: Reload | None = None,
     ) -> Authored[T]:
         """Check SQL or draft it from the question, then run `trial`, repairing on SQL errors."""
         if looks_like_sql(text):
             await progress("checking")
-            checked = self.check(text, snapshot)
+            checked, snapshot = await self._check_current(text, snapshot, reload)
             await progress("running")
             return Authored(
                 checked=checked, explanation="", outcome=await trial(checked), attempts=0
@@ -90,9 +126,9 @@ class SqlAuthor:
             await progress("drafting")
             draft = await self._draft(conversation)
             await progress("checking")
-            checked = self.check(draft.sql, snapshot)
-            await progress("running")
             try:
+                checked, snapshot = await self._check_current(draft.sql, snapshot, reload)
+                await progress("running")
                 outcome = await trial(checked)
             except SqlExecutionFailed as error:
                 if attempt > self._max_repairs:

@@ -139,6 +139,7 @@ class Table:
     row_estimate: int | None = None
     depends_on: tuple[str, ...] = ()
     indexes: tuple[Index, ...] = ()
+    parents: tuple[tuple[str, str], ...] = ()
 
     @property
     def qualified_name(self) -> str:

@@ -36,10 +36,14 @@ Fetched: TypeAlias = "tuple[Sequence[asyncpg.Attribute], ResultBudget]"
 CLIENT_GRACE = 1.0
 CANCEL_WAIT = 2.0
 
-# pg_catalog explicitly first, so that no role or database default can put a look-alike of a
-# built-in ahead of it (CVE-2018-1058); "$user" is left out so that a schema named after the
-# login role cannot shadow public. None keeps the server's setting.
-DEFAULT_SEARCH_PATH = ("pg_catalog", "public")
+# Only pg_catalog (and this session's own temporary schema, last): a function, operator or
+# type that another role created in any schema cannot be reached by an unqualified name, not
+# even as a better-matching overload of a built-in (CVE-2018-1058). The access policy writes
+# every relation name out with its schema. None keeps the server's setting.
+DEFAULT_SEARCH_PATH = ("pg_catalog", "pg_temp")
+
+# The path names are resolved on in the schema snapshot (the access policy's SEARCH_PATH).
+_READER_PATH = "pg_catalog, public"
 
 # NAMEDATALEN - 1: PostgreSQL cuts a longer name short, and the cut name may be another role.
 _MAX_IDENTIFIER_BYTES = 63
@@ -125,6 +129,8 @@ class AsyncpgDatabase(Database):
         """Read every user table, view and enum from the catalog."""
 
         async def work(conn: Connection) -> SchemaSnapshot:
+            # Types and defaults are rendered as a reader writes them, unqualified in public.
+            await conn.execute(f"SET LOCAL search_path = {_READER_PATH}")
             return await load_snapshot(conn, database=self._name, loaded_at=self._clock.now())
 
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -178,6 +179,9 @@ def build_snapshot(
     return SchemaSnapshot(database=database, tables=tables, enums=enum_types, loaded_at=loaded_at)
 
 
+_PLAIN = re.compile(r"[a-z_][a-z0-9_$]*")
+
+
 def _column(row: asyncpg.Record, examples: tuple[str, ...]) -> Column:
     return Column(
         name=row["attname"],
@@ -190,10 +194,10 @@ def _column(row: asyncpg.Record, examples: tuple[str, ...]) -> Column:
 
 
 def _dotted(*parts: str | None) -> str:
-    # A name holding a dot is quoted so that split_name() keeps it whole; one holding a quote
-    # is quoted too, so that it cannot open a quote that never closes (and fail the catalog).
+    # Every part that PostgreSQL would not read back unchanged unquoted (upper case, a dot, a
+    # quote, a space) is quoted, so that the access catalog resolves it to this exact name.
     return ".".join(
-        f'"{part.replace(chr(34), chr(34) * 2)}"' if "." in part or '"' in part else part
+        part if _PLAIN.fullmatch(part) else '"' + part.replace('"', '""') + '"'
         for part in parts
         if part is not None
     )

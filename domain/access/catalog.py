@@ -1,17 +1,21 @@
 """A schema snapshot under access rules: which relations are refused, which columns hidden."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from domain.access.rules import ANY_TABLE, AccessRules, split_name
+from domain.access.rules import ANY_TABLE, AccessRules, NamePart, NamePattern, parse_name
 from domain.models import SchemaSnapshot, Table
 
 DEFAULT_SCHEMA = "public"
+# Where an unqualified relation name is looked for, after pg_catalog (whose relations the
+# safety policy judges): the server pins the same path, and qualifies every name it resolves.
+SEARCH_PATH = (DEFAULT_SCHEMA,)
+_ANY = NamePart(ANY_TABLE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Relation:
-    """A table or view under the rules; names are lowercase."""
+    """A table or view under the rules; names are exact, as PostgreSQL stores them."""
 
     schema: str | None
     name: str
@@ -22,6 +26,11 @@ class Relation:
     unlisted: bool = False  # refused only for being missing from the allow list
 
     @property
+    def known(self) -> bool:
+        """Whether the snapshot holds this relation."""
+        return self.columns is not None
+
+    @property
     def label(self) -> str:
         """The name used in messages: bare in the public schema, else schema-qualified."""
         if self.schema in (None, DEFAULT_SCHEMA):
@@ -30,12 +39,14 @@ class Relation:
 
 
 class AccessCatalog:
-    """Relations of one snapshot under one set of rules, looked up by name.
+    """Relations of one snapshot under one set of rules, looked up by exact name.
 
-    A view that reads a blocked table or a hidden column, directly or through other views, is
-    refused too. What each view reads comes from view_sources, or else from the snapshot
-    (Table.depends_on). A source that is merely missing from allowed_tables does not count:
-    listing a view is how an operator exposes a safe projection of a table they keep unlisted.
+    A partition or inheritance child of a refused table is refused with it, and a blocked
+    column of an ancestor is hidden in the child. A view that reads a blocked table or a
+    hidden column, directly or through other views, is refused too. What each view reads
+    comes from view_sources, or else from the snapshot (Table.depends_on). A source that is
+    merely missing from allowed_tables does not count: listing a view is how an operator
+    exposes a safe projection of a table they keep unlisted.
     """
 
     def __init__(
@@ -44,109 +55,124 @@ class AccessCatalog:
         rules: AccessRules,
         view_sources: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
-        self._blocked = {split_name(name) for name in rules.blocked_tables}
-        self._blocked_columns = [split_name(name) for name in rules.blocked_columns]
-        self._allowed_columns = [split_name(name) for name in rules.allowed_columns]
-        self._allowed: set[tuple[str, ...]] | None = None
-        if rules.allowed_tables:
-            self._allowed = {split_name(name) for name in rules.allowed_tables}
-            self._allowed.update(parts[:-1] for parts in self._allowed_columns)
-        self._by_name: dict[str, list[Relation]] = {}
+        self._rules = rules
+        self._allowed_tables = set(rules.allowed_tables)
+        self._allowed_tables.update(pattern[:-1] for pattern in rules.allowed_columns)
+        self._by_key: dict[tuple[str, str], Relation] = {}
         self._hidden_names: dict[str, str] | None = None
+        self._enums = {(enum.schema, enum.name) for enum in snapshot.enums}
+        tables = {(table.schema, table.name): table for table in snapshot.tables}
         for table in snapshot.tables:
-            relation = self._relation(table.schema.lower(), table.name.lower(), table)
-            self._by_name.setdefault(relation.name, []).append(relation)
+            lineage = [(table.schema, table.name), *table.parents]
+            relation = self._relation(table.schema, table.name, table, lineage)
+            self._by_key[(table.schema, table.name)] = relation
         if view_sources is None:
-            sources = _snapshot_view_sources(snapshot)
+            sources = {
+                (table.schema, table.name): frozenset(table.depends_on)
+                for table in tables.values()
+                if table.depends_on
+            }
         else:
-            sources = {_qualified(key): deps for key, deps in view_sources.items()}
+            sources = {_key(dotted): deps for dotted, deps in view_sources.items()}
         if sources:
             self._refuse_views(sources)
 
     def relations(self, schema: str | None, name: str) -> tuple[Relation, ...]:
-        """Every relation a reference `schema.name` (or bare `name`: any schema) may mean."""
-        known = [r for r in self._by_name.get(name, ()) if schema in (None, r.schema)]
-        if not known:
-            return (self._relation(schema, name, None),)
-        # An unqualified name resolves through search_path, which is unknown here; prefer
-        # public for the column list but keep the others so that their rules still apply.
-        known.sort(key=lambda relation: relation.schema != DEFAULT_SCHEMA)
-        return tuple(known)
+        """The relation a reference `schema.name` (or bare `name`: first on the path) means."""
+        for candidate in (schema,) if schema else SEARCH_PATH:
+            found = self._by_key.get((candidate, name))
+            if found is not None:
+                return (found,)
+        return (self._relation(schema, name, None, [(schema or "", name)]),)
+
+    def enum_schema(self, name: str) -> str | None:
+        """The schema of the snapshot's enum type an unqualified type name resolves to."""
+        return next((schema for schema in SEARCH_PATH if (schema, name) in self._enums), None)
 
     def hidden_names(self) -> dict[str, str]:
         """Every hidden column name of the snapshot, with one label for it."""
         if self._hidden_names is None:
             self._hidden_names = {
                 column: f"{relation.label}.{column}"
-                for relations in self._by_name.values()
-                for relation in relations
+                for relation in self._by_key.values()
                 for column in sorted(relation.hidden)
             }
         return self._hidden_names
 
-    def _relation(self, schema: str | None, name: str, table: Table | None) -> Relation:
-        columns = _columns(table) if table else None
-        hidden = self._hidden(schema, name, columns)
-        refusal, unlisted = self._table_refusal(schema, name)
-        if refusal is None and columns is None and self._column_allow_list(schema, name):
+    def _relation(
+        self,
+        schema: str | None,
+        name: str,
+        table: Table | None,
+        lineage: list[tuple[str, str]],
+    ) -> Relation:
+        columns = tuple(column.name for column in table.columns) if table else None
+        refusal, unlisted = self._table_refusal(schema, name, lineage)
+        allowed = self._column_allow_list(schema, name)
+        if refusal is None and columns is None and allowed:
             refusal = f"table {name} is not in the schema, so its allowed columns cannot be checked"
+        hidden: set[str] = set()
+        if columns is not None:
+            hidden = {
+                column
+                for column in columns
+                if any(self._blocks_column(s, n, column) for s, n in lineage)
+            }
+            if allowed:
+                hidden.update(column for column in columns if column not in allowed)
         return Relation(
             schema=schema,
             name=name,
             columns=columns,
-            spelled=tuple(column.name for column in table.columns) if table else None,
-            hidden=hidden,
+            spelled=columns,
+            hidden=frozenset(hidden),
             refusal=refusal,
             unlisted=unlisted,
         )
 
-    def _table_refusal(self, schema: str | None, name: str) -> tuple[str | None, bool]:
-        keys = {(name,), (schema, name)} if schema else {(name,)}
+    def _table_refusal(
+        self, schema: str | None, name: str, lineage: list[tuple[str, str]]
+    ) -> tuple[str | None, bool]:
         label = Relation(schema=schema, name=name, columns=None).label
-        if keys & self._blocked:
-            return f"table {label} is blocked", False
-        if self._allowed is not None and not keys & self._allowed:
+        for ancestor_schema, ancestor in lineage:
+            if _listed(self._rules.blocked_tables, ancestor_schema or None, ancestor, loose=True):
+                via = "" if ancestor == name else f" (a part of blocked table {ancestor})"
+                return f"table {label} is blocked{via}", False
+        if self._allowed_tables and not _listed(self._allowed_tables, schema, name, loose=False):
             return f"table {label} is not in the allowed tables", True
         return None, False
 
-    def _hidden(
-        self, schema: str | None, name: str, columns: tuple[str, ...] | None
-    ) -> frozenset[str]:
-        hidden = {
-            parts[-1]
-            for parts in self._blocked_columns
-            if _names_table(parts[:-1], schema, name, wildcard=True)
-        }
-        allowed = self._column_allow_list(schema, name)
-        if allowed and columns is not None:
-            hidden.update(column for column in columns if column not in allowed)
-        if columns is not None:
-            hidden.intersection_update(columns)
-        return frozenset(hidden)
+    def _blocks_column(self, schema: str | None, name: str, column: str) -> bool:
+        return any(
+            pattern[-1].matches(column, loose=True)
+            and (pattern[:-1] == (_ANY,) or _names_table(pattern[:-1], schema, name, loose=True))
+            for pattern in self._rules.blocked_columns
+        )
 
     def _column_allow_list(self, schema: str | None, name: str) -> frozenset[str]:
         return frozenset(
-            parts[-1] for parts in self._allowed_columns if _names_table(parts[:-1], schema, name)
+            pattern[-1].text
+            for pattern in self._rules.allowed_columns
+            if _names_table(pattern[:-1], schema, name, loose=False)
         )
 
-    def _refuse_views(self, view_sources: Mapping[str, frozenset[str]]) -> None:
-        for relations in self._by_name.values():
-            for index, relation in enumerate(relations):
-                if relation.refusal is None:
-                    reason = self._view_reason(relation, view_sources)
-                    if reason:
-                        relations[index] = _with_refusal(relation, reason)
+    def _refuse_views(self, view_sources: Mapping[tuple[str, str], frozenset[str]]) -> None:
+        for key, relation in list(self._by_key.items()):
+            if relation.refusal is None:
+                reason = self._view_reason(relation, view_sources)
+                if reason:
+                    self._by_key[key] = replace(relation, refusal=reason, unlisted=False)
 
     def _view_reason(
-        self, view: Relation, view_sources: Mapping[str, frozenset[str]]
+        self, view: Relation, view_sources: Mapping[tuple[str, str], frozenset[str]]
     ) -> str | None:
-        seen: set[str] = set()
-        pending = [f"{view.schema}.{view.name}"]
+        seen: set[tuple[str, str]] = set()
+        pending = [(view.schema or "", view.name)]
         while pending:
             current = pending.pop()
             seen.add(current)
             for dependency in view_sources.get(current, frozenset()):
-                parts = split_name(dependency)
+                parts = tuple(part.text for part in parse_name(dependency))
                 # Resolved from the parts, not re-joined: a name may hold a dot.
                 table = parts[:2] if len(parts) == 3 else parts
                 schema = table[-2] if len(table) > 1 else None
@@ -154,8 +180,9 @@ class AccessCatalog:
                     reason = _dependency_reason(view, relation, parts)
                     if reason:
                         return reason
-                    if f"{relation.schema}.{relation.name}" not in seen:
-                        pending.append(f"{relation.schema}.{relation.name}")
+                    key = (relation.schema or "", relation.name)
+                    if key not in seen:
+                        pending.append(key)
         return None
 
 
@@ -169,32 +196,18 @@ def _dependency_reason(view: Relation, relation: Relation, parts: tuple[str, ...
     return None
 
 
-def _with_refusal(relation: Relation, reason: str) -> Relation:
-    return replace(relation, refusal=reason, unlisted=False)
+def _listed(patterns: Iterable[NamePattern], schema: str | None, name: str, *, loose: bool) -> bool:
+    return any(_names_table(pattern, schema, name, loose=loose) for pattern in patterns)
 
 
-def _names_table(
-    table_parts: tuple[str, ...], schema: str | None, name: str, *, wildcard: bool = False
-) -> bool:
-    if wildcard and table_parts == (ANY_TABLE,):
+def _names_table(pattern: NamePattern, schema: str | None, name: str, *, loose: bool) -> bool:
+    if not pattern[-1].matches(name, loose=loose):
+        return False
+    if len(pattern) == 1:
         return True
-    if len(table_parts) == 1:
-        return table_parts[0] == name
-    return table_parts == (schema, name)
+    return schema is not None and pattern[0].matches(schema, loose=loose)
 
 
-def _snapshot_view_sources(snapshot: SchemaSnapshot) -> dict[str, frozenset[str]]:
-    return {
-        f"{table.schema.lower()}.{table.name.lower()}": frozenset(table.depends_on)
-        for table in snapshot.tables
-        if table.depends_on
-    }
-
-
-def _qualified(dotted: str) -> str:
-    parts = split_name(dotted)
-    return ".".join(parts if len(parts) > 1 else (DEFAULT_SCHEMA, *parts))
-
-
-def _columns(table: Table) -> tuple[str, ...]:
-    return tuple(column.name.lower() for column in table.columns)
+def _key(dotted: str) -> tuple[str, str]:
+    parts = tuple(part.text for part in parse_name(dotted))
+    return (parts[-2], parts[-1]) if len(parts) > 1 else (DEFAULT_SCHEMA, parts[0])

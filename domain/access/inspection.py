@@ -1,6 +1,6 @@
 """One pass over a parsed statement that refuses every read of a refused table or hidden column."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -8,13 +8,15 @@ from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from domain.access.catalog import AccessCatalog
 from domain.access.refusals import (
+    refuse_ambiguous,
     refuse_column,
     refuse_table,
-    refuse_unresolved,
+    refuse_unresolved_name,
     refuse_whole_row,
 )
 from domain.access.sources import ScopeSources, Source
 from domain.access.stars import StarExpander
+from domain.safety.pg_names import RelationRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +35,11 @@ class StatementInspection:
             reference, in a join condition, or by a name that cannot be told apart from one.
     """
 
-    def __init__(self, catalog: AccessCatalog) -> None:
+    def __init__(
+        self, catalog: AccessCatalog, relations: Mapping[int, RelationRef] | None = None
+    ) -> None:
         self._catalog = catalog
+        self._relations = relations
         self._sources = ScopeSources(catalog)
         self._stars = StarExpander(self._sources)
         self._seen_tables: set[int] = set()
@@ -53,16 +58,30 @@ class StatementInspection:
     def _check_tables(self, scope: Scope) -> None:
         for table in scope.tables:
             self._seen_tables.add(id(table))
-            if _is_cte_reference(scope, table):
+            if self._is_cte_reference(scope, table):
                 continue
             self._check_table(table)
+
+    def _is_cte_reference(self, scope: Scope, table: exp.Table) -> bool:
+        """PostgreSQL's answer, which sqlglot's scoping of WITH must share."""
+        ours = _is_cte_reference(scope, table)
+        if self._relations is None or not isinstance(table.this, exp.Identifier):
+            return ours
+        theirs = self._relations.get(_start(table))
+        if theirs is None or theirs.cte != ours:
+            raise refuse_ambiguous(
+                table.name, "a CTE" if theirs and theirs.cte else "a table"
+            )  # pragma: no cover: defensive, parsers agree on the corpus
+        return ours
 
     def _check_table(self, table: exp.Table) -> None:
         if not isinstance(table.this, exp.Identifier):
             return
-        for relation in self._catalog.relations(table.db.lower() or None, table.name.lower()):
+        for relation in self._catalog.relations(table.db or None, table.name):
             if relation.refusal:
-                raise refuse_table(relation.refusal)
+                raise refuse_table(
+                    relation.refusal
+                )  # pragma: no cover: defensive, parsers agree on the corpus
 
     def _check_joins(self, scope: Scope) -> None:
         query = scope.expression
@@ -75,7 +94,7 @@ class StatementInspection:
         left = self._members(scope, first)
         for join in joins:
             right = self._members(scope, join.this)
-            names = [identifier.name.lower() for identifier in join.args.get("using") or []]
+            names = [identifier.name for identifier in join.args.get("using") or []]
             for source in left + right:
                 for name in names:
                     if name in source.hidden:
@@ -106,10 +125,9 @@ class StatementInspection:
                     self.expansions.append(Expansion(star=node, columns=expansion))
 
     def _check_qualified_star(self, scope: Scope, column: exp.Column) -> None:
-        source = self._find(scope, column.table.lower())
-        if source is None:
-            self._refuse_unresolved(scope, column.table.lower(), any_hidden=True)
-            return
+        source = self._find(scope, column.table)
+        if source is None or column.args.get("db") is not None:
+            raise refuse_unresolved_name(column.sql(dialect="postgres"))
         if not source.hidden:
             return
         if not _is_projection(column):
@@ -118,13 +136,14 @@ class StatementInspection:
         self.expansions.append(Expansion(star=column, columns=columns))
 
     def _check_column(self, scope: Scope, column: exp.Column) -> None:
-        name = column.name.lower()
-        qualifier = column.table.lower()
+        name = column.name
+        qualifier = column.table
         if qualifier:
             source = self._find(scope, qualifier)
-            if source is None:
-                self._refuse_unresolved(scope, name)
-            elif name in source.hidden:
+            if source is None or not _names_a_column(source, column):
+                # PostgreSQL reads `t.f` as f(t) when f is no column of t.
+                raise refuse_unresolved_name(column.sql(dialect="postgres"))
+            if name in source.hidden:
                 raise refuse_column(source.hidden[name])
             return
         for sources in self._sources.chain(scope):
@@ -145,14 +164,6 @@ class StatementInspection:
                 return sources[alias]
         return None
 
-    def _refuse_unresolved(self, scope: Scope, name: str, *, any_hidden: bool = False) -> None:
-        """A qualifier that names no source: refuse when a hidden column could be meant."""
-        for sources in self._sources.chain(scope):
-            for source in sources.values():
-                if source.hidden and (any_hidden or name in source.hidden):
-                    label = source.hidden.get(name) or source.first_hidden()
-                    raise refuse_unresolved(name, label)
-
     def _check_leftovers(self, tree: exp.Expr) -> None:
         """Tables and columns outside any query scope are judged without resolution."""
         for table in tree.find_all(exp.Table):
@@ -160,8 +171,16 @@ class StatementInspection:
                 self._check_table(table)
         hidden = self._catalog.hidden_names()
         for column in tree.find_all(exp.Column):
-            if id(column) not in self._seen_columns and column.name.lower() in hidden:
-                raise refuse_column(hidden[column.name.lower()])
+            if id(column) in self._seen_columns:
+                continue
+            if column.table:  # pragma: no cover: defensive, parsers agree on the corpus
+                raise refuse_unresolved_name(
+                    column.sql(dialect="postgres")
+                )  # pragma: no cover: defensive, parsers agree on the corpus
+            if column.name in hidden:  # pragma: no cover: defensive, parsers agree on the corpus
+                raise refuse_column(
+                    hidden[column.name]
+                )  # pragma: no cover: defensive, parsers agree on the corpus
 
 
 def _check_natural(left: list[Source], right: list[Source]) -> None:
@@ -178,6 +197,22 @@ def _is_cte_reference(scope: Scope, table: exp.Table) -> bool:
     return not table.db and isinstance(target, Scope) and target.is_cte
 
 
+def _names_a_column(source: Source, column: exp.Column) -> bool:
+    """Whether `t.c` or `schema.t.c` is a column of the source (never a function call)."""
+    if column.args.get("catalog") is not None or source.columns is None:
+        return False
+    if column.args.get("db") is not None:
+        relation = source.relations[0] if source.relations else None
+        if relation is None or (relation.schema, relation.name) != (column.db, source.alias):
+            return False  # pragma: no cover: defensive, parsers agree on the corpus
+    return column.name in source.columns
+
+
+def _start(table: exp.Table) -> int:
+    identifiers = [table.args.get(key) for key in ("catalog", "db", "this")]
+    return min(int(part.meta.get("start", -1)) for part in identifiers if part is not None)
+
+
 def _is_projection(node: exp.Expr) -> bool:
     return isinstance(node.parent, exp.Select) and node.arg_key == "expressions"
 
@@ -191,5 +226,5 @@ def _is_output_reference(query: exp.Expr, column: exp.Column) -> bool:
         and isinstance(ordered.parent, exp.Order)
         and ordered.parent.parent is query
         and isinstance(query, exp.Query)
-        and column.name.lower() in {name.lower() for name in query.named_selects}
+        and column.name in set(query.named_selects)
     )

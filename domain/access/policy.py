@@ -9,6 +9,7 @@ from sqlglot import exp
 
 from domain.access.catalog import AccessCatalog
 from domain.access.inspection import Expansion, StatementInspection
+from domain.access.resolution import check_relations, qualified_text
 from domain.access.rules import AccessRules
 from domain.models import SchemaSnapshot
 from domain.safety.checked import CheckedSql
@@ -39,19 +40,24 @@ class AccessPolicy:
         *,
         view_sources: Mapping[str, frozenset[str]] | None = None,
     ) -> CheckedSql:
-        """The SQL unchanged, or with stars narrowed; view_sources maps a view to what it reads.
+        """The SQL made runnable (names qualified), or with stars narrowed and not yet runnable.
+
+        Names are resolved even when the rules are off: a qualified name that is no column
+        would be a function call. view_sources maps a view to what it reads.
 
         Raises:
-            UnsafeSql: the SQL reads a blocked table or column (rule blocked_table/blocked_column).
+            UnsafeSql: the SQL reads a blocked table or column (rule blocked_table/blocked_column),
+                a relation the snapshot lacks (unknown_relation), or a name that is no column
+                of what it qualifies (unresolved_name).
         """
-        if not self._rules.enabled:
-            return checked
         catalog = self.catalog(snapshot, view_sources)
-        expansions = StatementInspection(catalog).run(checked.tree)
+        check_relations(checked, catalog)
+        expansions = StatementInspection(catalog, checked.relations).run(checked.tree)
         if not expansions:
-            return checked
+            return replace(checked, runnable=qualified_text(checked, catalog))
         tree = _expanded(checked.tree, expansions)
-        return replace(checked, sql=tree.sql(dialect="postgres"), tree=tree)
+        # PostgreSQL's names describe the old text: the caller checks the new one again.
+        return CheckedSql(sql=tree.sql(dialect="postgres"), tree=tree, kind=checked.kind)
 
     def catalog(
         self, snapshot: SchemaSnapshot, view_sources: Mapping[str, frozenset[str]] | None = None
@@ -62,7 +68,8 @@ class AccessPolicy:
         if cached is not None and cached[0] is snapshot and cached[1] is view_sources:
             self._catalogs.move_to_end(key)
             return cached[2]
-        catalog = AccessCatalog(snapshot, self._rules, view_sources)
+        rules = self._rules if self._rules.enabled else AccessRules()
+        catalog = AccessCatalog(snapshot, rules, view_sources)
         self._catalogs[key] = (snapshot, view_sources, catalog)
         if len(self._catalogs) > _CACHED_CATALOGS:
             self._catalogs.popitem(last=False)

@@ -4,6 +4,8 @@ from domain.errors import UnsafeSql
 
 BLOCKED_TABLE = "blocked_table"
 BLOCKED_COLUMN = "blocked_column"
+UNRESOLVED_NAME = "unresolved_name"
+UNKNOWN_RELATION = "unknown_relation"
 
 
 def refuse_table(reason: str) -> UnsafeSql:
@@ -24,12 +26,26 @@ def refuse_whole_row(alias: str, label: str) -> UnsafeSql:
     )
 
 
-def refuse_unresolved(name: str, label: str) -> UnsafeSql:
-    """A name that cannot be resolved and could mean a hidden column."""
+def refuse_unresolved_name(name: str) -> UnsafeSql:
+    """A qualified name that is no column of its source: PostgreSQL would call a function."""
     return UnsafeSql(
-        f"{name} cannot be resolved and could read column {label}, which is blocked",
-        rule=BLOCKED_COLUMN,
+        f"{name} is not a column of the table or alias it names; PostgreSQL would read it as "
+        "a function call on the whole row. Name an existing column",
+        rule=UNRESOLVED_NAME,
     )
+
+
+def refuse_ambiguous(name: str, meaning: str) -> UnsafeSql:
+    """A relation name the checker and PostgreSQL resolve differently (table or CTE)."""
+    return UnsafeSql(  # pragma: no cover: defensive, parsers agree on the corpus
+        f"{name} is {meaning} for PostgreSQL but not for the checker; rename the CTE",
+        rule=UNRESOLVED_NAME,
+    )
+
+
+def refuse_unknown_relation(label: str) -> UnsafeSql:
+    """A relation the schema snapshot does not hold (created since, or a sequence)."""
+    return UnsafeSql(f'relation "{label}" does not exist', rule=UNKNOWN_RELATION)
 
 
 def refuse_star(label: str) -> UnsafeSql:

@@ -71,7 +71,7 @@ def _entries(source: Source, qualifier: exp.Identifier) -> list[Entry]:
 
 def _merged_names(join: exp.Join, left: list[Entry], right: list[Entry]) -> list[str] | None:
     """Columns a USING or NATURAL join merges; None when they cannot be known."""
-    using = [identifier.name.lower() for identifier in join.args.get("using") or []]
+    using = [identifier.name for identifier in join.args.get("using") or []]
     if not using and join.method != "NATURAL":
         return []
     if any(name is None for name, _ in left + right):

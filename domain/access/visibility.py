@@ -29,13 +29,13 @@ def visible_schema(
     tables = tuple(
         _visible_table(table, shown[key], shown)
         for table in snapshot.tables
-        if (key := (table.schema.lower(), table.name.lower())) in shown
+        if (key := (table.schema, table.name)) in shown
     )
     return replace(snapshot, tables=tables)
 
 
 def _relation(catalog: AccessCatalog, table: Table) -> Relation:
-    candidates = catalog.relations(table.schema.lower(), table.name.lower())
+    candidates = catalog.relations(table.schema, table.name)
     return candidates[0]
 
 
@@ -43,16 +43,16 @@ def _visible_table(
     table: Table, relation: Relation, shown: dict[tuple[str, str], Relation]
 ) -> Table:
     def visible(names: tuple[str, ...]) -> bool:
-        return not any(name.lower() in relation.hidden for name in names)
+        return not any(name in relation.hidden for name in names)
 
     def index_visible(index: Index) -> bool:
         # An expression index names its columns inside the expression: lower(email).
-        words = (word for column in index.columns for word in _WORD.findall(column))
-        return not any(word.lower() in relation.hidden for word in words)
+        words = {word.lower() for column in index.columns for word in _WORD.findall(column)}
+        return not words & {name.lower() for name in relation.hidden}
 
     return replace(
         table,
-        columns=tuple(c for c in table.columns if c.name.lower() not in relation.hidden),
+        columns=tuple(c for c in table.columns if c.name not in relation.hidden),
         primary_key=table.primary_key if visible(table.primary_key) else (),
         unique_keys=tuple(key for key in table.unique_keys if visible(key)),
         foreign_keys=tuple(
@@ -63,5 +63,5 @@ def _visible_table(
 
 
 def _target_visible(fk: ForeignKey, shown: dict[tuple[str, str], Relation]) -> bool:
-    target = shown.get((fk.ref_schema.lower(), fk.ref_table.lower()))
-    return target is not None and not any(c.lower() in target.hidden for c in fk.ref_columns)
+    target = shown.get((fk.ref_schema, fk.ref_table))
+    return target is not None and not any(c in target.hidden for c in fk.ref_columns)

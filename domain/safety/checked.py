@@ -1,8 +1,11 @@
 """The outcome of a passed safety check, handed on to the access policy and the database."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlglot import exp
+
+from domain.safety.pg_names import PgNames, RelationRef
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -16,8 +19,16 @@ class SafetyConfig:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CheckedSql:
-    """A statement that passed the safety policy: its text and its parsed tree."""
+    """A statement that passed the safety policy: its text, sqlglot's tree, PostgreSQL's names.
+
+    relations maps where each relation reference starts in the text sqlglot read to
+    PostgreSQL's reading of it. runnable is the text to execute, every relation name
+    schema-qualified, once the access policy has resolved them (else None: run `sql`).
+    """
 
     sql: str
     tree: exp.Expression
     kind: str = "SELECT"
+    names: PgNames = field(default_factory=PgNames)
+    relations: Mapping[int, RelationRef] = field(default_factory=dict)
+    runnable: str | None = None

@@ -6,6 +6,8 @@ from typing import Any
 
 from pglast import ast, parser
 
+from domain.safety.pg_names import PgNames, read_pg_names
+
 # pglast's JSON tree names a node by a capitalised key ({"FuncCall": {...}}); fields typed as
 # one node kind (TypeCast.typeName) are inlined without that key.
 _TYPE_NAME_KEYS = ("TypeName", "typeName")
@@ -30,6 +32,7 @@ class PgFacts:
     relations: tuple[tuple[str, str], ...] = ()
     type_names: tuple[str, ...] = ()
     field_names: tuple[str, ...] = ()
+    names: PgNames = field(default_factory=PgNames)
 
     @property
     def kind(self) -> str:
@@ -77,6 +80,7 @@ def read_pg_facts(text: str) -> PgFacts:
         relations=tuple(notes.relations),
         type_names=tuple(notes.type_names),
         field_names=tuple(notes.field_names),
+        names=read_pg_names(stmts),
     )
 
 

@@ -7,8 +7,12 @@ from sqlglot.errors import SqlglotError
 from domain.errors import UnsafeSql
 from domain.safety.checked import CheckedSql, SafetyConfig
 from domain.safety.dialect import parse_statements
+from domain.safety.field_selection import reject_field_selection
 from domain.safety.functions import ALLOWED_FUNCTIONS
+from domain.safety.identifiers import fold_identifiers
+from domain.safety.name_agreement import reject_parser_disagreement
 from domain.safety.pg_facts import PgFacts, read_pg_facts
+from domain.safety.pg_names import CharOffsets
 from domain.safety.rule_context import RuleContext, index_nodes
 from domain.safety.rules import SAFETY_RULES, SafetyRule
 from domain.safety.statement_text import explained_query, trim_statement
@@ -24,7 +28,15 @@ class SafetyPolicy:
     - no system catalogs or reg* casts (unless configured), only allow-listed functions
     """
 
-    def __init__(self, config: SafetyConfig, rules: tuple[SafetyRule, ...] = SAFETY_RULES) -> None:
+    def __init__(
+        self,
+        config: SafetyConfig,
+        rules: tuple[SafetyRule, ...] = (
+            *SAFETY_RULES,
+            reject_field_selection,
+            reject_parser_disagreement,
+        ),
+    ) -> None:
         self._config = config
         self._rules = rules
         self._functions = ALLOWED_FUNCTIONS | {f.lower() for f in config.extra_allowed_functions}
@@ -36,8 +48,10 @@ class SafetyPolicy:
         Raises:
             UnsafeSql: the statement is refused; `rule` names the rule that refused it.
         """
-        text, facts, trees = self._parse(sql)
+        text, query, facts, trees = self._parse(sql)
         tree = trees[0]
+        # Names compare exactly from here on, as PostgreSQL compares them.
+        fold_identifiers(tree)
         ctx = RuleContext(
             config=self._config,
             allowed_functions=self._functions,
@@ -45,14 +59,23 @@ class SafetyPolicy:
             statement_count=len(trees),
             pg=facts,
             nodes=index_nodes(tree),
+            text=text,
+            query_offset=len(text) - len(query),
         )
         for rule in self._rules:
             violation = rule(tree, ctx)
             if violation:
                 raise UnsafeSql(violation.message, rule=violation.rule)
-        return CheckedSql(sql=text, tree=tree, kind=_KINDS.get(facts.kind, "SELECT"))
+        chars, offset = CharOffsets(text), ctx.query_offset
+        return CheckedSql(
+            sql=text,
+            tree=tree,
+            kind=_KINDS.get(facts.kind, "SELECT"),
+            names=facts.names,
+            relations={chars(ref.location) - offset: ref for ref in facts.names.relations},
+        )
 
-    def _parse(self, sql: str) -> tuple[str, PgFacts, list[exp.Expression]]:
+    def _parse(self, sql: str) -> tuple[str, str, PgFacts, list[exp.Expression]]:
         try:
             text = trim_statement(sql)
             facts = read_pg_facts(text)
@@ -66,4 +89,4 @@ class SafetyPolicy:
             ) from exc
         if not trees or not facts.statements:
             raise UnsafeSql("the statement is empty", rule="unparseable")
-        return text, facts, trees
+        return text, query, facts, trees

@@ -22,6 +22,8 @@ class RuleContext:
     statement_count: int
     pg: PgFacts
     nodes: dict[type[exp.Expr], list[exp.Expr]]
+    text: str = ""
+    query_offset: int = 0  # where the text sqlglot read starts in `text` (after EXPLAIN ...)
 
     def find(self, *kinds: type[Node]) -> Iterator[Node]:
         """The tree's nodes of the given classes (or their subclasses), from one earlier walk."""

@@ -9,6 +9,8 @@ from domain.models import ColumnInfo, QueryResult, Role
 from tests.application.shop import SHOP, build_world
 
 TOP = "SELECT name FROM customers ORDER BY name LIMIT 2"
+# What PostgreSQL runs: every relation name written out with its schema.
+RUN = 'SELECT name FROM "public".customers ORDER BY name LIMIT 2'
 ROWS = QueryResult(
     columns=(ColumnInfo(name="name", type="text"),), rows=(("Ada",), ("Bob",), ("Cy",))
 )
@@ -23,7 +25,7 @@ async def test_a_question_is_answered_with_the_rows_of_the_drafted_sql() -> None
     assert answer.sql == TOP
     assert answer.result is not None
     assert answer.result.rows == (("Ada",), ("Bob",), ("Cy",))
-    assert world.database.executed == [TOP]
+    assert world.database.executed == [RUN]
 
 
 @pytest.mark.anyio
@@ -58,7 +60,7 @@ async def test_sql_mode_returns_the_sql_without_running_it() -> None:
 
     assert answer.sql == TOP
     assert answer.result is None
-    assert world.database.executed == [f"EXPLAIN {TOP}"]
+    assert world.database.executed == [f"EXPLAIN {RUN}"]
 
 
 @pytest.mark.anyio

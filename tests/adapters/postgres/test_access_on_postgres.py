@@ -6,12 +6,10 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
-import sqlglot
-from sqlglot import exp
 
 from domain.access import AccessPolicy, AccessRules
 from domain.errors import UnsafeSql
-from domain.safety.checked import CheckedSql
+from tests.domain.gate import checked
 from tests.domain.shop_snapshot import SHOP
 
 RULES = AccessRules.from_names(
@@ -68,12 +66,6 @@ ACCEPTED = [
     "SELECT * FROM (users u JOIN orders o ON o.id = u.id), generate_series(1, 2) g",
     "SELECT * FROM (SELECT * FROM users) s",
 ]
-
-
-def checked(sql: str) -> CheckedSql:
-    tree = sqlglot.parse_one(sql, read="postgres")
-    assert isinstance(tree, exp.Expression)
-    return CheckedSql(sql=sql, tree=tree)
 
 
 @pytest.fixture

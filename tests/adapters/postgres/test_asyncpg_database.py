@@ -74,7 +74,9 @@ async def until_gone(admin_dsn: str, text: str) -> None:
 @pytest.mark.anyio
 async def test_fetch_returns_named_typed_columns_and_rendered_rows(shop: AsyncpgDatabase) -> None:
     result = await shop.fetch(
-        "SELECT id, sku, price FROM products WHERE id <= 2 ORDER BY id", max_rows=10, timeout=5
+        "SELECT id, sku, price FROM public.products WHERE id <= 2 ORDER BY id",
+        max_rows=10,
+        timeout=5,
     )
 
     assert result.columns == (
@@ -154,11 +156,11 @@ async def test_a_silent_server_is_hung_up_on_with_err_010_and_its_backend_ends(
 @pytest.mark.parametrize(
     "sql",
     [
-        "DELETE FROM canary RETURNING *",
-        "WITH gone AS (DELETE FROM canary RETURNING *) SELECT * FROM gone",
-        "UPDATE canary SET note = 'changed' RETURNING id",
-        "SELECT id FROM canary FOR UPDATE",
-        "SELECT nextval('customers_id_seq')",
+        "DELETE FROM public.canary RETURNING *",
+        "WITH gone AS (DELETE FROM public.canary RETURNING *) SELECT * FROM gone",
+        "UPDATE public.canary SET note = 'changed' RETURNING id",
+        "SELECT id FROM public.canary FOR UPDATE",
+        "SELECT nextval('public.customers_id_seq')",
     ],
 )
 async def test_a_write_that_reaches_the_server_is_refused_with_err_005_and_changes_nothing(
@@ -171,7 +173,9 @@ async def test_a_write_that_reaches_the_server_is_refused_with_err_005_and_chang
 
     assert error.code is ErrorCode.SQL_SECURITY
     assert error.details() == {"rule": "read_only_transaction"}
-    assert await scalar(fresh_shop_dsn, "SELECT note FROM canary WHERE id = 1") == "untouched"
+    assert (
+        await scalar(fresh_shop_dsn, "SELECT note FROM public.canary WHERE id = 1") == "untouched"
+    )
     assert await scalar(fresh_shop_dsn, "SELECT last_value FROM customers_id_seq") == 200
 
 
@@ -183,20 +187,20 @@ async def test_several_statements_are_refused_by_the_extended_protocol_and_chang
         database = AsyncpgDatabase(name="x", pool=pool, clock=FakeClock())
 
         error = await error_of(
-            database.fetch("SELECT 1; DELETE FROM canary", max_rows=10, timeout=5)
+            database.fetch("SELECT 1; DELETE FROM public.canary", max_rows=10, timeout=5)
         )
 
     assert error.code is ErrorCode.SQL_EXECUTION
     assert isinstance(error, SqlExecutionFailed)
     assert error.sqlstate == "42601"
-    assert await scalar(fresh_shop_dsn, "SELECT count(*) FROM canary") == 1
+    assert await scalar(fresh_shop_dsn, "SELECT count(*) FROM public.canary") == 1
 
 
 @pytest.mark.anyio
 async def test_unknown_column_fails_with_42703_and_postgresql_own_message_and_hint(
     shop: AsyncpgDatabase, shop_dsn: str
 ) -> None:
-    sql = "SELECT nme FROM customers"
+    sql = "SELECT nme FROM public.customers"
     with pytest.raises(asyncpg.exceptions.UndefinedColumnError) as direct:
         await scalar(shop_dsn, sql)
 
@@ -217,11 +221,11 @@ async def test_explain_returns_cost_rows_and_a_readable_plan_without_running_the
     async with pool_for(PoolConfig(name="x", dsn=fresh_shop_dsn)) as pool:
         database = AsyncpgDatabase(name="x", pool=pool, clock=FakeClock())
         plan = await database.explain(
-            "SELECT c.name, count(*) FROM customers c JOIN orders o ON o.customer_id = c.id "
-            "GROUP BY c.name",
+            "SELECT c.name, count(*) FROM public.customers c "
+            "JOIN public.orders o ON o.customer_id = c.id GROUP BY c.name",
             timeout=5,
         )
-        delete_plan = await database.explain("DELETE FROM canary", timeout=5)
+        delete_plan = await database.explain("DELETE FROM public.canary", timeout=5)
 
     assert plan.total_cost > 0
     assert plan.plan_rows > 0
@@ -231,7 +235,7 @@ async def test_explain_returns_cost_rows_and_a_readable_plan_without_running_the
     assert any("on orders o" in line for line in lines[1:])
     assert any(line.lstrip().startswith("-> ") for line in lines)
     assert delete_plan.text.startswith("Delete on canary")
-    assert await scalar(fresh_shop_dsn, "SELECT count(*) FROM canary") == 1
+    assert await scalar(fresh_shop_dsn, "SELECT count(*) FROM public.canary") == 1
 
 
 @pytest.mark.anyio
@@ -266,7 +270,7 @@ async def test_connections_return_to_the_pool_after_errors_timeouts_and_cancella
 ) -> None:
     failing = [
         shop.fetch("SELECT nope", max_rows=1, timeout=5),
-        shop.fetch("DELETE FROM canary", max_rows=1, timeout=5),
+        shop.fetch("DELETE FROM public.canary", max_rows=1, timeout=5),
         shop.fetch("SELECT pg_sleep(5) AS slow_b", max_rows=1, timeout=0.3),
         shop.fetch("SELECT 1; SELECT 2", max_rows=1, timeout=5),
     ]

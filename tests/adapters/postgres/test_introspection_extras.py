@@ -214,10 +214,10 @@ async def test_expression_gin_and_covering_indexes_are_described(fresh_shop_dsn:
 @pytest.mark.parametrize(
     ("sql", "suggested"),
     [
-        ("SELECT nme FROM customers", "customers.name"),
-        ("SELECT c.emial FROM customers c", "customers.email"),
+        ("SELECT nme FROM public.customers", "customers.name"),
+        ("SELECT c.emial FROM public.customers c", "customers.email"),
         ("SELECT id FROM custmers", "customers"),
-        ("SELECT ordrs.id FROM orders o", "orders"),
+        ("SELECT ordrs.id FROM public.orders o", "orders"),
     ],
 )
 async def test_postgresql_messages_about_unknown_names_get_a_hint_from_the_snapshot(

@@ -79,7 +79,7 @@ async def test_with_a_role_a_table_it_may_not_read_fails_with_err_005_insufficie
     fresh_pool: Pool, reader: str
 ) -> None:
     error = await error_of(
-        database(fresh_pool, role=reader).fetch("SELECT * FROM users", max_rows=5, timeout=5)
+        database(fresh_pool, role=reader).fetch("SELECT * FROM public.users", max_rows=5, timeout=5)
     )
 
     assert error.code is ErrorCode.SQL_SECURITY
@@ -92,7 +92,7 @@ async def test_with_a_role_a_granted_table_is_read_as_that_role(
     fresh_pool: Pool, reader: str
 ) -> None:
     result = await database(fresh_pool, role=reader).fetch(
-        "SELECT current_user::text, count(*) FROM customers", max_rows=5, timeout=5
+        "SELECT current_user::text, count(*) FROM public.customers", max_rows=5, timeout=5
     )
 
     assert result.rows == ((reader, 200),)
@@ -134,8 +134,8 @@ async def test_a_result_within_the_byte_cap_is_whole_and_the_row_cap_still_appli
 ) -> None:
     shop = database(shop_pool, max_result_bytes=50_000)
 
-    whole = await shop.fetch("SELECT id FROM customers", max_rows=1000, timeout=5)
-    capped = await shop.fetch("SELECT id FROM customers", max_rows=20, timeout=5)
+    whole = await shop.fetch("SELECT id FROM public.customers", max_rows=1000, timeout=5)
+    capped = await shop.fetch("SELECT id FROM public.customers", max_rows=20, timeout=5)
 
     assert (whole.row_count, whole.truncated) == (200, False)
     assert (capped.row_count, capped.truncated) == (20, True)
@@ -173,7 +173,7 @@ async def test_a_query_the_planner_prices_above_the_cost_cap_is_refused_before_i
 async def test_a_query_priced_under_the_cost_cap_runs(shop_pool: Pool) -> None:
     shop = database(shop_pool, max_query_cost=1_000_000)
 
-    result = await shop.fetch("SELECT count(*) FROM customers", max_rows=10, timeout=5)
+    result = await shop.fetch("SELECT count(*) FROM public.customers", max_rows=10, timeout=5)
 
     assert result.rows == ((200,),)
 
@@ -191,17 +191,17 @@ async def test_timeouts_and_search_path_hold_inside_the_transaction_and_end_with
     inside = await database(shop_pool).fetch(SETTINGS, max_rows=1, timeout=2.5)
     after = await on_the_pooled_connection(shop_pool, SETTINGS)
 
-    assert inside.rows == (("2500ms", "2500ms", "5s", "pg_catalog, public"),)
+    assert inside.rows == (("2500ms", "2500ms", "5s", "pg_catalog, pg_temp"),)
     assert tuple(after) == ("0", "0", "0", '"$user", public')
 
 
 # Writes that reach the server (the safety policy is not in play here): READ ONLY stops them.
 WRITES = [
-    "INSERT INTO canary VALUES (2, 'x')",
+    "INSERT INTO public.canary VALUES (2, 'x')",
     "CREATE TEMP TABLE scratch AS SELECT 1 AS one",
-    "SELECT nextval('customers_id_seq')",
+    "SELECT nextval('public.customers_id_seq')",
     "SELECT lo_create(0)",
-    "WITH gone AS (DELETE FROM canary RETURNING *) SELECT count(*) FROM gone",
+    "WITH gone AS (DELETE FROM public.canary RETURNING *) SELECT count(*) FROM gone",
 ]
 
 
@@ -215,7 +215,9 @@ async def test_a_write_that_slips_past_the_policy_is_stopped_with_err_005_read_o
     assert error.code is ErrorCode.SQL_SECURITY
     assert isinstance(error, UnsafeSql)
     assert error.rule == "read_only_transaction"
-    assert tuple(await on_the_pooled_connection(fresh_pool, "SELECT count(*) FROM canary")) == (1,)
+    assert tuple(
+        await on_the_pooled_connection(fresh_pool, "SELECT count(*) FROM public.canary")
+    ) == (1,)
 
 
 @pytest.mark.anyio
@@ -236,7 +238,7 @@ async def test_session_settings_changed_from_sql_are_reset_when_the_connection_r
     assert tuple(row) == ("on", "pg-mcp")
     with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
         async with asyncio.timeout(10), fresh_pool.acquire() as conn:
-            await conn.execute("INSERT INTO canary VALUES (3, 'x')")
+            await conn.execute("INSERT INTO public.canary VALUES (3, 'x')")
 
 
 @pytest.mark.anyio
@@ -282,7 +284,7 @@ async def test_sql_can_leave_the_role_so_the_role_backs_the_policy_and_does_not_
     # (ts_stat runs its text argument) is checked as whatever role is current by then.
     sql = (
         "SELECT w.word FROM set_config('role', 'none', true) AS r, LATERAL "
-        "ts_stat('SELECT to_tsvector(''simple'', password) FROM users' || left(r, 0)) AS w"
+        "ts_stat('SELECT to_tsvector(''simple'', password) FROM public.users' || left(r, 0)) AS w"
     )
 
     result = await database(fresh_pool, role=reader).fetch(sql, max_rows=1, timeout=5)

@@ -7,8 +7,6 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
-import sqlglot
-from sqlglot import exp
 
 from adapters.memory.fake_clock import FakeClock
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
@@ -16,7 +14,7 @@ from adapters.postgres.pool import PoolConfig, open_pool
 from domain.access import AccessPolicy, AccessRules, visible_schema
 from domain.errors import ErrorCode, UnsafeSql
 from domain.models import SchemaSnapshot, Table
-from domain.safety.checked import CheckedSql
+from tests.domain.gate import checked
 
 pool_for = asynccontextmanager(open_pool)
 
@@ -50,12 +48,6 @@ def table(snapshot: SchemaSnapshot, name: str) -> Table:
     found = snapshot.find_table(name)
     assert found is not None, name
     return found
-
-
-def checked(sql: str) -> CheckedSql:
-    tree = sqlglot.parse_one(sql, read="postgres")
-    assert isinstance(tree, exp.Expression)
-    return CheckedSql(sql=sql, tree=tree)
 
 
 @pytest.mark.anyio
@@ -110,7 +102,7 @@ async def test_views_over_permitted_columns_stay_usable(fresh_shop_dsn: str) -> 
 
     for sql in ("SELECT * FROM user_names", "SELECT * FROM customer_revenue"):
         given = checked(sql)
-        assert policy.check(given, snapshot) is given
+        assert policy.check(given, snapshot).sql == given.sql
 
 
 @pytest.mark.anyio

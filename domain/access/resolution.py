@@ -1,0 +1,77 @@
+"""Every relation PostgreSQL reads in a statement, resolved against the snapshot and qualified.
+
+The server runs statements with search_path = pg_catalog, pg_temp, so that no function,
+operator or type another role created can be reached by an unqualified name; relation names
+are therefore written out with the schema they resolve to here, at the places PostgreSQL's
+own parser found them.
+"""
+
+from collections.abc import Iterator
+
+from domain.access.catalog import AccessCatalog, Relation
+from domain.access.refusals import refuse_table, refuse_unknown_relation
+from domain.safety.checked import CheckedSql
+from domain.safety.pg_names import RelationRef
+
+_SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema"})
+
+
+def check_relations(checked: CheckedSql, catalog: AccessCatalog) -> None:
+    """Refuse a statement that reads a refused relation or one the snapshot does not hold.
+
+    Raises:
+        UnsafeSql: rule blocked_table, or unknown_relation (reload the snapshot and retry).
+    """
+    for _, relation in _resolved(checked, catalog):
+        if relation.refusal:
+            raise refuse_table(relation.refusal)
+        if not relation.known:
+            raise refuse_unknown_relation(relation.label)
+
+
+def qualified_text(checked: CheckedSql, catalog: AccessCatalog) -> str:
+    """The statement's text with every unqualified relation name prefixed by its schema."""
+    inserts = [
+        (ref.location, _quoted(relation.schema or ""))
+        for ref, relation in _resolved(checked, catalog)
+        if len(ref.parts) == 1
+    ]
+    # Enum types of the snapshot are safe to cast to (their input function is built in).
+    for ref in checked.names.types:
+        schema = catalog.enum_schema(ref.parts[0]) if len(ref.parts) == 1 else None
+        if schema is not None:  # pragma: no branch: defensive, parsers agree on the corpus
+            inserts.append((ref.location, _quoted(schema)))
+    if not inserts:
+        return checked.sql
+    encoded = checked.sql.encode()
+    pieces: list[bytes] = []
+    start = 0
+    for location, prefix in sorted(inserts):
+        pieces += [encoded[start:location], prefix.encode(), b"."]
+        start = location
+    pieces.append(encoded[start:])
+    return b"".join(pieces).decode()
+
+
+def _resolved(
+    checked: CheckedSql, catalog: AccessCatalog
+) -> Iterator[tuple[RelationRef, Relation]]:
+    for ref in checked.names.relations:
+        if ref.cte or _is_system(ref.parts):
+            continue
+        if len(ref.parts) > 2:
+            raise refuse_unknown_relation(".".join(ref.parts))
+        schema = ref.parts[0] if len(ref.parts) == 2 else None
+        yield ref, catalog.relations(schema, ref.parts[-1])[0]
+
+
+def _is_system(parts: tuple[str, ...]) -> bool:
+    """Catalog relations, which the safety policy alone judges (system_catalog)."""
+    schema = parts[-2] if len(parts) > 1 else None
+    if schema is None:
+        return parts[-1].startswith("pg_")
+    return schema in _SYSTEM_SCHEMAS or schema.startswith("pg_")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
