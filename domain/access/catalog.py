@@ -59,7 +59,6 @@ class AccessCatalog:
         self._allowed_tables = set(rules.allowed_tables)
         self._allowed_tables.update(pattern[:-1] for pattern in rules.allowed_columns)
         self._by_key: dict[tuple[str, str], Relation] = {}
-        self._hidden_names: dict[str, str] | None = None
         self._enums = {(enum.schema, enum.name) for enum in snapshot.enums}
         tables = {(table.schema, table.name): table for table in snapshot.tables}
         for table in snapshot.tables:
@@ -88,16 +87,6 @@ class AccessCatalog:
     def enum_schema(self, name: str) -> str | None:
         """The schema of the snapshot's enum type an unqualified type name resolves to."""
         return next((schema for schema in SEARCH_PATH if (schema, name) in self._enums), None)
-
-    def hidden_names(self) -> dict[str, str]:
-        """Every hidden column name of the snapshot, with one label for it."""
-        if self._hidden_names is None:
-            self._hidden_names = {
-                column: f"{relation.label}.{column}"
-                for relation in self._by_key.values()
-                for column in sorted(relation.hidden)
-            }
-        return self._hidden_names
 
     def _relation(
         self,

@@ -10,7 +10,6 @@ from domain.access.catalog import AccessCatalog
 from domain.access.refusals import (
     refuse_ambiguous,
     refuse_column,
-    refuse_table,
     refuse_unresolved_name,
     refuse_whole_row,
 )
@@ -35,14 +34,11 @@ class StatementInspection:
             reference, in a join condition, or by a name that cannot be told apart from one.
     """
 
-    def __init__(
-        self, catalog: AccessCatalog, relations: Mapping[int, RelationRef] | None = None
-    ) -> None:
+    def __init__(self, catalog: AccessCatalog, relations: Mapping[int, RelationRef]) -> None:
         self._catalog = catalog
         self._relations = relations
         self._sources = ScopeSources(catalog)
         self._stars = StarExpander(self._sources)
-        self._seen_tables: set[int] = set()
         self._seen_columns: set[int] = set()
         self.expansions: list[Expansion] = []
 
@@ -56,32 +52,17 @@ class StatementInspection:
         return self.expansions
 
     def _check_tables(self, scope: Scope) -> None:
+        """Every table sqlglot scopes as a CTE (or not) must be one for PostgreSQL too.
+
+        Refused relations were refused already, on PostgreSQL's reading (resolution.py).
+        """
         for table in scope.tables:
-            self._seen_tables.add(id(table))
-            if self._is_cte_reference(scope, table):
+            if not isinstance(table.this, exp.Identifier):
                 continue
-            self._check_table(table)
-
-    def _is_cte_reference(self, scope: Scope, table: exp.Table) -> bool:
-        """PostgreSQL's answer, which sqlglot's scoping of WITH must share."""
-        ours = _is_cte_reference(scope, table)
-        if self._relations is None or not isinstance(table.this, exp.Identifier):
-            return ours
-        theirs = self._relations.get(_start(table))
-        if theirs is None or theirs.cte != ours:
-            raise refuse_ambiguous(
-                table.name, "a CTE" if theirs and theirs.cte else "a table"
-            )  # pragma: no cover: defensive, parsers agree on the corpus
-        return ours
-
-    def _check_table(self, table: exp.Table) -> None:
-        if not isinstance(table.this, exp.Identifier):
-            return
-        for relation in self._catalog.relations(table.db or None, table.name):
-            if relation.refusal:
-                raise refuse_table(
-                    relation.refusal
-                )  # pragma: no cover: defensive, parsers agree on the corpus
+            ours = _is_cte_reference(scope, table)
+            theirs = self._relations.get(_start(table))
+            if theirs is None or theirs.cte != ours:
+                raise refuse_ambiguous(table.name, "a CTE" if theirs and theirs.cte else "a table")
 
     def _check_joins(self, scope: Scope) -> None:
         query = scope.expression
@@ -165,22 +146,10 @@ class StatementInspection:
         return None
 
     def _check_leftovers(self, tree: exp.Expr) -> None:
-        """Tables and columns outside any query scope are judged without resolution."""
-        for table in tree.find_all(exp.Table):
-            if id(table) not in self._seen_tables:
-                self._check_table(table)
-        hidden = self._catalog.hidden_names()
+        """A column outside every query scope cannot be resolved: refuse it."""
         for column in tree.find_all(exp.Column):
-            if id(column) in self._seen_columns:
-                continue
-            if column.table:  # pragma: no cover: defensive, parsers agree on the corpus
-                raise refuse_unresolved_name(
-                    column.sql(dialect="postgres")
-                )  # pragma: no cover: defensive, parsers agree on the corpus
-            if column.name in hidden:  # pragma: no cover: defensive, parsers agree on the corpus
-                raise refuse_column(
-                    hidden[column.name]
-                )  # pragma: no cover: defensive, parsers agree on the corpus
+            if id(column) not in self._seen_columns:
+                raise refuse_unresolved_name(column.sql(dialect="postgres"))
 
 
 def _check_natural(left: list[Source], right: list[Source]) -> None:
@@ -204,7 +173,7 @@ def _names_a_column(source: Source, column: exp.Column) -> bool:
     if column.args.get("db") is not None:
         relation = source.relations[0] if source.relations else None
         if relation is None or (relation.schema, relation.name) != (column.db, source.alias):
-            return False  # pragma: no cover: defensive, parsers agree on the corpus
+            return False
     return column.name in source.columns
 
 

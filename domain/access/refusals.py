@@ -37,7 +37,7 @@ def refuse_unresolved_name(name: str) -> UnsafeSql:
 
 def refuse_ambiguous(name: str, meaning: str) -> UnsafeSql:
     """A relation name the checker and PostgreSQL resolve differently (table or CTE)."""
-    return UnsafeSql(  # pragma: no cover: defensive, parsers agree on the corpus
+    return UnsafeSql(
         f"{name} is {meaning} for PostgreSQL but not for the checker; rename the CTE",
         rule=UNRESOLVED_NAME,
     )

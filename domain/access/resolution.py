@@ -39,7 +39,7 @@ def qualified_text(checked: CheckedSql, catalog: AccessCatalog) -> str:
     # Enum types of the snapshot are safe to cast to (their input function is built in).
     for ref in checked.names.types:
         schema = catalog.enum_schema(ref.parts[0]) if len(ref.parts) == 1 else None
-        if schema is not None:  # pragma: no branch: defensive, parsers agree on the corpus
+        if schema is not None:
             inserts.append((ref.location, _quoted(schema)))
     if not inserts:
         return checked.sql

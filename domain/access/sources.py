@@ -180,7 +180,7 @@ def _function_columns(item: exp.Expr, alias: str) -> tuple[str, ...] | None:
     """The columns of a function in FROM without a column alias list; None when unknown."""
     call = item.this if isinstance(item, (exp.Table, exp.Lateral)) else item
     if isinstance(call, exp.Unnest):
-        name = "unnest"  # pragma: no cover: defensive, parsers agree on the corpus
+        name = "unnest"
     elif isinstance(call, exp.Anonymous):
         name = call.name
     else:
@@ -215,7 +215,7 @@ def _group(alias: str, members: list[Source | None]) -> Source:
             hidden.update(member.hidden)
         if member is None or member.columns is None:
             columns = None
-        elif columns is not None:  # pragma: no branch: defensive, parsers agree on the corpus
+        elif columns is not None:
             columns.extend(member.columns)
     return Source(
         alias=alias, columns=tuple(columns) if columns is not None else None, hidden=hidden

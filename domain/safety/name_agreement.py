@@ -39,12 +39,8 @@ def reject_parser_disagreement(tree: exp.Expression, ctx: RuleContext) -> Violat
             return _disagreement(what, _first_difference(ours, theirs))
     ours_aliases = _aliases(ctx)
     if ours_aliases != names.aliases:
-        differing = (ours_aliases - names.aliases) + (
-            names.aliases - ours_aliases
-        )  # pragma: no cover: defensive, parsers agree on the corpus
-        return _disagreement(
-            "alias", min(differing)
-        )  # pragma: no cover: defensive, parsers agree on the corpus
+        differing = (ours_aliases - names.aliases) + (names.aliases - ours_aliases)
+        return _disagreement("alias", min(differing))
     return None
 
 
@@ -68,11 +64,8 @@ def _positions(
         identifiers = [part for part in parts if isinstance(part, exp.Identifier)]
         starts = [part.meta["start"] for part in identifiers if "start" in part.meta]
         if len(identifiers) != len([p for p in parts if not isinstance(p, exp.Star)]) or not starts:
-            yield (
-                -1,
-                ("?",),
-            )  # a name sqlglot built from something else: never agrees  # pragma: no cover
-            continue  # pragma: no cover: defensive, parsers agree on the corpus
+            yield -1, ("?",)  # a name sqlglot built from something else: never agrees
+            continue
         names = tuple(STAR if isinstance(part, exp.Star) else part.this for part in parts)
         yield min(starts) + offset, names
 
@@ -80,7 +73,7 @@ def _positions(
 def _aliases(ctx: RuleContext) -> Counter[str]:
     names: Counter[str] = Counter()
     for alias in ctx.find(exp.TableAlias):
-        if alias.this is not None:  # pragma: no branch: defensive, parsers agree on the corpus
+        if alias.this is not None:
             names[alias.name] += 1
         names.update(column.name for column in alias.columns)
     for node in ctx.find(exp.Alias):
@@ -88,17 +81,12 @@ def _aliases(ctx: RuleContext) -> Counter[str]:
     for unnest in ctx.find(exp.Unnest):
         # WITH ORDINALITY's column: sqlglot keeps it as `offset`, PostgreSQL in the alias list.
         offset = unnest.args.get("offset")
-        if isinstance(
-            offset, exp.Identifier
-        ):  # pragma: no branch: defensive, parsers agree on the corpus
+        if isinstance(offset, exp.Identifier):
             names[offset.name] += 1
     return names
 
 
 def _first_difference(ours: dict[int, tuple[str, ...]], theirs: dict[int, tuple[str, ...]]) -> str:
-    for position in sorted(set(ours) | set(theirs)):
-        if ours.get(position) != theirs.get(
-            position
-        ):  # pragma: no branch: defensive, parsers agree on the corpus
-            return ".".join(theirs.get(position) or ours.get(position) or ())
-    return ""  # pragma: no cover: defensive, parsers agree on the corpus
+    """The first name (in text order) that the two readings do not share; they must differ."""
+    position = min(p for p in set(ours) | set(theirs) if ours.get(p) != theirs.get(p))
+    return ".".join(theirs.get(position) or ours[position])

@@ -60,6 +60,8 @@ def read_pg_names(statements: list[dict[str, Any]]) -> PgNames:
                 aliases.update((value["ctename"], *_parts(value.get("aliascolnames", ()))))
             elif key == "ResTarget" and "name" in value:
                 aliases[value["name"]] += 1
+            elif key == "ColumnDef":  # a column definition list: AS x(a int, b text)
+                aliases[value["colname"]] += 1
             elif key == "A_Indirection":
                 fields.extend(_parts(value["indirection"], stars=False))
             elif key in ("TypeName", "typeName") and type(value) is dict and "names" in value:

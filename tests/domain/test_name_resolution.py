@@ -216,13 +216,13 @@ def test_the_runnable_text_names_every_relation_and_enum_with_its_schema() -> No
         tables=SHOP.tables,
         enums=(EnumType(schema="public", name="order_status", labels=("paid",)),),
     )
-    sql = "WITH o AS (SELECT * FROM orders) SELECT 'paid'::order_status FROM o, customers c"
+    sql = "WITH o AS (SELECT * FROM orders) SELECT 'paid'::order_status, 1::int FROM o, customers c"
 
     runnable = AccessPolicy(OFF).check(checked(sql), snapshot).runnable
 
     assert runnable == (
         'WITH o AS (SELECT * FROM "public".orders) '
-        'SELECT \'paid\'::"public".order_status FROM o, "public".customers c'
+        'SELECT \'paid\'::"public".order_status, 1::int FROM o, "public".customers c'
     )
 
 
@@ -247,6 +247,10 @@ def test_quoting_decides_the_name_never_the_checker_s_guess(spelling: str, quote
         ("SELECT u.x FROM unnest(ARRAY[1]) WITH ORDINALITY AS u(x, n)", "ok"),
         ("SELECT t.key, t.value FROM json_each(NULL) t", "ok"),
         ("SELECT t.k FROM json_each(NULL) t", "unresolved_name"),
+        ("SELECT u.u FROM unnest(ARRAY[1]) u", "ok"),
+        ("SELECT x.a FROM jsonb_to_recordset('[]') AS x(a int, b text)", "ok"),
+        ("SELECT a FROM json_to_record('{}') AS (a int)", "ok"),
+        ("SELECT j.id FROM (generate_series(1, 2) g JOIN users u ON true) AS j", "unresolved_name"),
     ],
 )
 def test_qualified_names_resolve_through_every_kind_of_source(sql: str, rule: str) -> None:
