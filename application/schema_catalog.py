@@ -5,8 +5,8 @@ import asyncio
 from domain.models import SchemaSnapshot
 from domain.ports import Clock, Database, SchemaStore
 
-# A statement naming a relation the snapshot lacks reloads it, but not more often than this:
-# made-up names must not turn every call into a full catalog read.
+# A statement naming a relation the snapshot lacks reloads it, but such reloads come at most
+# this often: made-up names must not turn every call into a full catalog read.
 MIN_RELOAD_INTERVAL = 2.0
 
 
@@ -18,12 +18,17 @@ class SchemaCatalog:
         self._clock = clock
         self._ttl = ttl
         self._locks: dict[str, asyncio.Lock] = {}
+        self._asked: dict[str, float] = {}
 
     async def reload(self, database: Database, stale: SchemaSnapshot) -> SchemaSnapshot | None:
-        """A newer snapshot than `stale` for a name it lacks, or None when it is too recent."""
-        if self._clock.now() - stale.loaded_at < MIN_RELOAD_INTERVAL:
-            latest = await self._store.get(database.name)
-            return latest if latest is not None and latest is not stale else None
+        """A newer snapshot than `stale`, for a name it lacks; None when none may be had yet."""
+        latest = await self._store.get(database.name)
+        if latest is not None and latest is not stale:
+            return latest
+        now = self._clock.now()
+        if now - self._asked.get(database.name, -MIN_RELOAD_INTERVAL) < MIN_RELOAD_INTERVAL:
+            return None
+        self._asked[database.name] = now
         return await self.snapshot(database, refresh=True)
 
     async def snapshot(self, database: Database, *, refresh: bool = False) -> SchemaSnapshot:

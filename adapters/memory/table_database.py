@@ -46,6 +46,10 @@ class TableDatabase(Database):
         outcome = self._outcome(sql)
         return QueryPlan(total_cost=1.0, plan_rows=outcome.row_count, text="Result")
 
+    def change_schema(self, snapshot: SchemaSnapshot) -> None:
+        """What the next introspection reads: a table created, a view dropped."""
+        self._snapshot = snapshot
+
     async def introspect(self) -> SchemaSnapshot:
         """The given snapshot, stamped with the clock's time."""
         self.introspections += 1

@@ -1,8 +1,13 @@
+from dataclasses import replace
+
 import pytest
 
+from application.answer_question import AnswerRequest
 from application.describe_schema import DescribeRequest
 from domain.access.rules import AccessRules
-from tests.application.shop import build_world
+from domain.errors import SqlExecutionFailed
+from domain.models import Column, ColumnInfo, QueryResult, SchemaSnapshot, Table
+from tests.application.shop import SHOP, build_world
 
 
 @pytest.mark.anyio
@@ -73,3 +78,41 @@ async def test_blocked_tables_and_columns_are_left_out_of_the_schema() -> None:
     assert "orders" not in description.text
     assert "password" not in description.text
     assert "username" in description.text
+
+
+LATE = "SELECT id FROM late_orders"
+
+
+def with_late_table(snapshot: SchemaSnapshot) -> SchemaSnapshot:
+    late = Table(schema="public", name="late_orders", columns=(Column(name="id", data_type="int"),))
+    return replace(snapshot, tables=(*snapshot.tables, late))
+
+
+@pytest.mark.anyio
+async def test_sql_naming_a_relation_created_since_the_load_reloads_the_schema_once() -> None:
+    rows = QueryResult(columns=(ColumnInfo(name="id", type="int"),), rows=((1,),))
+    world = build_world([], {LATE: rows})
+    await world.describe.execute(DescribeRequest())
+    world.database.change_schema(with_late_table(SHOP))
+
+    answer = await world.answer.execute(AnswerRequest(question=LATE))
+
+    assert answer.result is not None
+    assert answer.result.rows == ((1,),)
+    assert world.database.introspections == 2
+
+
+@pytest.mark.anyio
+async def test_made_up_relations_reload_the_schema_at_most_once_in_two_seconds() -> None:
+    world = build_world([LATE, LATE, LATE], {}, max_repairs=2)
+
+    with pytest.raises(SqlExecutionFailed) as failed:
+        await world.answer.execute(AnswerRequest(question="late orders?"))
+
+    assert failed.value.message == 'relation "late_orders" does not exist'
+    assert failed.value.sqlstate == "42P01"
+    assert world.database.introspections == 2  # the load, then one reload for three drafts
+    world.clock.advance(2.5)
+    with pytest.raises(SqlExecutionFailed):
+        await world.answer.execute(AnswerRequest(question=LATE))
+    assert world.database.introspections == 3
