@@ -5,6 +5,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from domain.errors import UnsafeSql
+from domain.safety.builtin_types import BUILTIN_TYPES
 from domain.safety.checked import CheckedSql, SafetyConfig
 from domain.safety.dialect import parse_statements
 from domain.safety.functions import ALLOWED_FUNCTIONS
@@ -30,8 +31,18 @@ class SafetyPolicy:
         self._functions = ALLOWED_FUNCTIONS | {f.lower() for f in config.extra_allowed_functions}
         self._statements = frozenset(s.upper() for s in config.allowed_statements)
 
-    def check(self, sql: str) -> CheckedSql:
+    def check(
+        self,
+        sql: str,
+        *,
+        extension_functions: frozenset[tuple[str, str]] = frozenset(),
+        extra_types: frozenset[str] = frozenset(),
+    ) -> CheckedSql:
         """Return the statement, trimmed and parsed, if every rule lets it pass.
+
+        extension_functions: (schema, name) of trusted extensions' functions (the snapshot's),
+        allowed when called unqualified or with exactly that schema. extra_types: type names
+        known to run no user code (the schema's enums), allowed in casts like built-ins.
 
         Raises:
             UnsafeSql: the statement is refused; `rule` names the rule that refused it.
@@ -45,6 +56,8 @@ class SafetyPolicy:
             statement_count=len(trees),
             pg=facts,
             nodes=index_nodes(tree),
+            extension_calls=extension_functions | {(name,) for _, name in extension_functions},
+            allowed_types=BUILTIN_TYPES | extra_types,
         )
         for rule in self._rules:
             violation = rule(tree, ctx)

@@ -16,8 +16,11 @@ from bootstrap.runtime import running_container, use_cases
 from tests.container_settings import settings_for
 from tests.domain.sql_fixtures import SqlCase, load_sql_cases
 
-REJECTS = load_sql_cases("reject.sql", "own_reject.sql")
-ACCEPTS = load_sql_cases("accept.sql", "own_accept.sql")
+REJECTS = load_sql_cases("reject.sql", "own_reject.sql", "resolution_reject.sql")
+ACCEPTS = load_sql_cases("accept.sql", "own_accept.sql", "resolution_accept.sql")
+# The application does not yet tell the gate the snapshot's enum types: a cast to one is refused.
+ENUM_CASTS = [case for case in ACCEPTS if case.extra_types]
+ACCEPTS = [case for case in ACCEPTS if not case.extra_types]
 RUNTIME_STOPS = {"ERR_005", "ERR_006", "ERR_010"}
 
 FINGERPRINT_SQL = """
@@ -122,3 +125,13 @@ async def test_every_accept_returns_rows_through_query(shop_dsn: str) -> None:
         if result.is_error or not result.structured_content.get("row_count")
     ]
     assert wrong == []
+
+
+@pytest.mark.anyio
+async def test_an_accept_casting_to_an_enum_is_refused_until_the_gate_knows_the_enum(
+    shop_dsn: str,
+) -> None:
+    outcomes = await run_cases(shop_dsn, ENUM_CASTS)
+
+    assert ENUM_CASTS
+    assert {_code(result) for _case, result in outcomes} == {"ERR_005"}
