@@ -128,6 +128,7 @@ def looks_like_system_function(name: str) -> bool:
     lowered = name.lower()
     return lowered.startswith(_SYSTEM_PREFIXES) or lowered in _DANGEROUS_ONE_ARGUMENT
 
+
 # Extensions whose functions only compute on their arguments; introspection lists the functions
 # they installed, less those named here, and the gate allows them where they were installed.
 TRUSTED_EXTENSIONS = ("fuzzystrmatch", "pg_trgm")

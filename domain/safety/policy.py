@@ -1,5 +1,7 @@
 """The SQL safety gate: parse once with each parser, then run every rule in order."""
 
+from collections.abc import Iterable
+
 from pglast.parser import ParseError as PgParseError
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
@@ -35,8 +37,8 @@ class SafetyPolicy:
         self,
         sql: str,
         *,
-        extension_functions: frozenset[tuple[str, str]] = frozenset(),
-        extra_types: frozenset[str] = frozenset(),
+        extension_functions: Iterable[tuple[str, str]] = (),
+        extra_types: Iterable[str] = (),
     ) -> CheckedSql:
         """Return the statement, trimmed and parsed, if every rule lets it pass.
 
@@ -48,7 +50,7 @@ class SafetyPolicy:
             UnsafeSql: the statement is refused; `rule` names the rule that refused it.
         """
         text, facts, trees = self._parse(sql)
-        tree = trees[0]
+        tree, extension = trees[0], frozenset(extension_functions)
         ctx = RuleContext(
             config=self._config,
             allowed_functions=self._functions,
@@ -56,8 +58,8 @@ class SafetyPolicy:
             statement_count=len(trees),
             pg=facts,
             nodes=index_nodes(tree),
-            extension_calls=extension_functions | {(name,) for _, name in extension_functions},
-            allowed_types=BUILTIN_TYPES | extra_types,
+            extension_calls=extension | {(name,) for _, name in extension},
+            allowed_types=BUILTIN_TYPES.union(extra_types),
         )
         for rule in self._rules:
             violation = rule(tree, ctx)
