@@ -34,6 +34,7 @@ class PgFacts:
     relations: tuple[tuple[str, str], ...] = ()
     type_names: tuple[tuple[str, ...], ...] = ()
     field_names: tuple[str, ...] = ()
+    attribute_names: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -51,6 +52,7 @@ class _Notes:
     relations: list[tuple[str, str]] = field(default_factory=list)
     type_names: list[tuple[str, ...]] = field(default_factory=list)
     field_names: list[str] = field(default_factory=list)
+    attribute_names: list[str] = field(default_factory=list)
 
 
 def read_pg_facts(text: str) -> PgFacts:
@@ -81,6 +83,7 @@ def read_pg_facts(text: str) -> PgFacts:
         relations=tuple(notes.relations),
         type_names=tuple(notes.type_names),
         field_names=tuple(notes.field_names),
+        attribute_names=tuple(notes.attribute_names),
     )
 
 
@@ -118,7 +121,10 @@ def _note(key: str, body: Any, notes: _Notes) -> None:
     elif key == "ColumnRef":
         notes.field_names.extend(_names(body["fields"])[1:])
     elif key == "A_Indirection":
-        notes.field_names.extend(_names(body["indirection"]))
+        # `(expr).name`: a field of a composite, or a call of name(expr).
+        attributes = _names(body["indirection"])
+        notes.attribute_names.extend(attributes)
+        notes.field_names.extend(attributes)
     elif key == "A_Expr":
         if body.get("kind") not in _BETWEEN_KINDS:
             notes.operators.append(_names(body["name"]))

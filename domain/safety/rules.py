@@ -195,9 +195,19 @@ def reject_unlisted_functions(tree: exp.Expression, ctx: RuleContext) -> Violati
     return None
 
 
+def _is_case_twin(name: str, ctx: RuleContext) -> bool:
+    lowered = name.lower()
+    callable_names = {call[-1].lower() for call in ctx.extension_calls}
+    return name != lowered and (lowered in ctx.allowed_functions or lowered in callable_names)
+
+
 def reject_attribute_function_calls(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
-    """Refuse `(x).pg_read_file` and `t.col.pg_read_file`, which call a function on a value."""
+    """Refuse `(x).pg_read_file` and `t.col.pg_read_file`, which call a function on a value.
+
+    `(x)."Lower"` calls "Lower"(x), another role's function, as `"Lower"(x)` would.
+    """
     found = next((n for n in ctx.pg.field_names if looks_like_system_function(n)), None)
+    found = found or next((n for n in ctx.pg.attribute_names if _is_case_twin(n, ctx)), None)
     if found:
         return Violation(rule="unlisted_function", message=f"function {found} is not allowed")
     return None

@@ -30,6 +30,7 @@ SCHEMAS = st.from_regex(r"[a-z_][a-z0-9_]{0,12}", fullmatch=True).filter(
     lambda s: s != "pg_catalog"
 )
 TRIGRAM = frozenset({("public", "similarity")})
+FUZZY = frozenset({("public", "soundex")})
 
 
 def _rule_on_postgres_reading(rule: SafetyRule, sql: str) -> str | None:
@@ -75,6 +76,12 @@ def test_a_quoted_case_twin_of_any_allowed_function_is_refused_on_postgres_readi
 
 
 @EXAMPLES
+@given(case_twins(FUNCTIONS))
+def test_a_case_twin_in_attribute_notation_is_refused(twin: str) -> None:
+    assert _refusal(f'SELECT (name)."{twin}" FROM customers').rule == "unlisted_function"
+
+
+@EXAMPLES
 @given(FUNCTIONS)
 def test_every_allowed_function_written_exactly_passes_on_postgres_reading(name: str) -> None:
     sql = f'SELECT "{name}"(1), pg_catalog.{name}(1), "pg_catalog"."{name}"(1)'
@@ -97,6 +104,8 @@ def test_an_extension_function_passes_only_as_trusted_and_where_the_extension_pu
 
     assert POLICY.check(sql, extension_functions=TRIGRAM).sql == sql
     assert _refusal(sql).rule == "unlisted_function"
+    twin = _refusal('SELECT (name)."Soundex" FROM customers', extension_functions=FUZZY)
+    assert twin.rule == "unlisted_function"
     for other in ("other.similarity", "pg_catalog.similarity", '"SIMILARITY"', '"Similarity"'):
         refused = _refusal(f"SELECT {other}(name, 'x') FROM customers", extension_functions=TRIGRAM)
         assert refused.rule == "unlisted_function"

@@ -59,6 +59,7 @@ QUALIFIED = [
 ATTACKS = [
     'SELECT "LOWER"(body) FROM public.notes',
     'SELECT "Lower"(body) FROM public.notes',
+    'SELECT (body)."LOWER" FROM public.notes',
     "SELECT body::shout FROM public.notes",
     "SELECT ('(x,y)'::pair).a",
     "SELECT id FROM public.notes WHERE body === 'Hello'",
