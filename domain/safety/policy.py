@@ -25,6 +25,7 @@ class SafetyPolicy:
     - exactly one statement, a query (EXPLAIN without ANALYZE, SHOW: only when configured)
     - no write or DDL anywhere, no SELECT INTO, no FOR UPDATE/SHARE
     - no system catalogs or reg* casts (unless configured), only allow-listed functions
+    - names as PostgreSQL folds them: only pg_catalog's operators and built-in types
     """
 
     def __init__(self, config: SafetyConfig, rules: tuple[SafetyRule, ...] = SAFETY_RULES) -> None:
