@@ -21,8 +21,14 @@ from domain.safety.rules import (
     reject_unlisted_operators,
     reject_unlisted_types,
 )
+from tests.domain.sql_fixtures import SqlCase, load_sql_cases
 
 POLICY = SafetyPolicy(SafetyConfig())
+QUERIES = [
+    case
+    for case in load_sql_cases("accept.sql", "own_accept.sql", "resolution_accept.sql")
+    if case.allowed_statements == {"SELECT"}
+]
 EXAMPLES = settings(max_examples=80, deadline=None)
 FUNCTIONS = st.sampled_from(sorted(ALLOWED_FUNCTIONS))
 TYPES = st.sampled_from(sorted(BUILTIN_TYPES))
@@ -191,3 +197,16 @@ def test_an_operator_only_postgres_sees_is_refused() -> None:
 
     assert violation is not None
     assert violation.rule == "unlisted_function"
+
+
+@pytest.mark.parametrize("case", QUERIES, ids=lambda case: case.id)
+def test_sqlglots_rendering_of_an_accepted_query_names_only_what_the_gate_accepts(
+    case: SqlCase,
+) -> None:
+    # The access policy runs sqlglot's rendering when it rewrites a query: that text must not
+    # name a function, operator or type the gate would refuse.
+    checked = POLICY.check(case.sql, extra_types=case.extra_types)
+
+    rendered = checked.tree.sql(dialect="postgres")
+
+    assert POLICY.check(rendered, extra_types=case.extra_types).kind == "SELECT"
