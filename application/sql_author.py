@@ -67,13 +67,21 @@ class SqlAuthor:
         Raises:
             UnsafeSql: either policy refused it.
         """
-        checked = self._access.check(self._safety.check(sql), snapshot)
+        checked = self._access.check(self._gate(sql, snapshot), snapshot)
         if checked.runnable is None:
             # Stars were narrowed: the new text is judged afresh, as PostgreSQL will read it.
-            checked = self._access.check(self._safety.check(checked.sql), snapshot)
+            checked = self._access.check(self._gate(checked.sql, snapshot), snapshot)
         if checked.runnable is None:
             raise UnsafeSql("the statement's stars could not be narrowed", rule="blocked_column")
         return checked
+
+    def _gate(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
+        """The safety policy, told what this database adds safely: extensions, enum types."""
+        return self._safety.check(
+            sql,
+            extension_functions=snapshot.extension_functions,
+            extra_types=frozenset(enum.name for enum in snapshot.enums),
+        )
 
     async def _check_current(
         self, sql: str, snapshot: SchemaSnapshot, reload: Reload | None

@@ -1,8 +1,10 @@
 """The part of each schema a client may see, computed once per snapshot."""
 
+from dataclasses import replace
+
 from domain.access.rules import AccessRules
 from domain.access.visibility import visible_schema
-from domain.models import SchemaSnapshot
+from domain.models import RelationKind, SchemaSnapshot
 
 _KEPT = 16
 
@@ -21,12 +23,22 @@ class VisibleSchemas:
         return self._rules
 
     def of(self, snapshot: SchemaSnapshot) -> SchemaSnapshot:
-        """The snapshot without blocked tables and columns."""
+        """The snapshot without blocked tables and columns, nor partitions (their parent shows)."""
         cached = self._cache.get(id(snapshot))
         if cached is not None and cached[0] is snapshot:
             return cached[1]
-        visible = visible_schema(snapshot, self._rules)
+        visible = _without_partitions(visible_schema(snapshot, self._rules))
         if len(self._cache) >= _KEPT:
             self._cache.pop(next(iter(self._cache)))
         self._cache[id(snapshot)] = (snapshot, visible)
         return visible
+
+
+def _without_partitions(snapshot: SchemaSnapshot) -> SchemaSnapshot:
+    # Hundreds of yearly or hashed partitions would crowd the prompt; a query of the parent
+    # reads them all. Inheritance children stay: they are tables in their own right.
+    partitioned = {
+        (t.schema, t.name) for t in snapshot.tables if t.kind is RelationKind.PARTITIONED_TABLE
+    }
+    kept = tuple(t for t in snapshot.tables if partitioned.isdisjoint(t.parents))
+    return replace(snapshot, tables=kept)

@@ -126,7 +126,10 @@ class ForeignKey:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Table:
-    """A table or view with its columns and keys; for a view, depends_on lists what it reads."""
+    """A table or view with its columns and keys; for a view, depends_on lists what it reads.
+
+    parents: (schema, name) of every ancestor of a partition or inheritance child, nearest first.
+    """
 
     schema: str
     name: str
@@ -158,12 +161,16 @@ class EnumType:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SchemaSnapshot:
-    """Everything known about one database's schema at one moment."""
+    """Everything known about one database's schema at one moment.
+
+    extension_functions: (schema, name) of the functions of installed trusted extensions.
+    """
 
     database: str
     tables: tuple[Table, ...] = ()
     enums: tuple[EnumType, ...] = ()
     loaded_at: float = 0.0
+    extension_functions: tuple[tuple[str, str], ...] = ()
 
     def find_table(self, name: str) -> Table | None:
         """The table named `name` or `schema.name` (case-insensitive), if any."""

@@ -1,4 +1,4 @@
-"""Read a whole schema from the catalog in seven queries, however many tables there are."""
+"""Read a whole schema from the catalog in nine queries, however many tables there are."""
 
 from __future__ import annotations
 
@@ -9,6 +9,11 @@ from typing import Any
 
 import asyncpg
 
+from adapters.postgres.introspection_lineage import (
+    EXTENSION_FUNCTIONS_SQL,
+    PARENTS_SQL,
+    parents_by_relation,
+)
 from adapters.postgres.introspection_stats import (
     EXAMPLES_SQL,
     INDEXES_SQL,
@@ -16,19 +21,20 @@ from adapters.postgres.introspection_stats import (
     index_from_row,
 )
 from domain.models import Column, EnumType, ForeignKey, Index, RelationKind, SchemaSnapshot, Table
+from domain.safety.functions import TRUSTED_EXTENSIONS, UNTRUSTED_EXTENSION_FUNCTIONS
 
 # Schemas named pg_* are reserved (pg_catalog, pg_toast, pg_temp_N); users cannot create them.
 _USER_SCHEMA = "{ns}.nspname !~ '^pg_' AND {ns}.nspname <> 'information_schema'"
 
-# Partitions are left out: questions go to their parent, which lists every row.
+# Partitions and inheritance children are read too: they can be queried directly, so the
+# access policy must know them and their parents (PARENTS_SQL).
 RELATIONS_SQL = f"""
 SELECT c.oid, n.nspname, c.relname, c.relkind::text AS relkind, d.description, c.reltuples
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_description d
   ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
-  AND {_USER_SCHEMA.format(ns="n")}
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_USER_SCHEMA.format(ns="n")}
 ORDER BY n.nspname, c.relname
 """
 
@@ -45,8 +51,7 @@ LEFT JOIN pg_catalog.pg_description d
   ON d.objoid = a.attrelid AND d.classoid = 'pg_catalog.pg_class'::regclass
   AND d.objsubid = a.attnum
 WHERE a.attnum > 0 AND NOT a.attisdropped
-  AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
-  AND {_USER_SCHEMA.format(ns="n")}
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_USER_SCHEMA.format(ns="n")}
 ORDER BY a.attrelid, a.attnum
 """
 
@@ -119,6 +124,10 @@ async def load_snapshot(
     dependencies = await conn.fetch(DEPENDENCIES_SQL)
     indexes = await conn.fetch(INDEXES_SQL)
     examples = await conn.fetch(EXAMPLES_SQL)
+    parents = await conn.fetch(PARENTS_SQL)
+    extension_functions = await conn.fetch(
+        EXTENSION_FUNCTIONS_SQL, TRUSTED_EXTENSIONS, UNTRUSTED_EXTENSION_FUNCTIONS
+    )
     return build_snapshot(
         database=database,
         loaded_at=loaded_at,
@@ -129,6 +138,8 @@ async def load_snapshot(
         dependencies=dependencies,
         indexes=indexes,
         examples=examples,
+        parents=parents,
+        extension_functions=extension_functions,
     )
 
 
@@ -143,6 +154,8 @@ def build_snapshot(
     dependencies: Iterable[asyncpg.Record] = (),
     indexes: Iterable[asyncpg.Record] = (),
     examples: Iterable[asyncpg.Record] = (),
+    parents: Iterable[asyncpg.Record] = (),
+    extension_functions: Iterable[asyncpg.Record] = (),
 ) -> SchemaSnapshot:
     """Assemble catalog rows into a SchemaSnapshot."""
     examples_of = examples_by_column(examples, relations)
@@ -162,6 +175,7 @@ def build_snapshot(
     reads_of: dict[int, set[str]] = defaultdict(set)
     for row in dependencies:
         reads_of[row["view_oid"]].add(_dotted(row["nspname"], row["relname"], row["attname"]))
+    parents_of = parents_by_relation(parents)
     tables = tuple(
         _table(
             row,
@@ -169,6 +183,7 @@ def build_snapshot(
             constraints_of.get(row["oid"], []),
             depends_on=tuple(sorted(reads_of.get(row["oid"], ()))),
             indexes=tuple(indexes_of.get(row["oid"], ())),
+            parents=parents_of.get(row["oid"], ()),
         )
         for row in relations
     )
@@ -176,7 +191,13 @@ def build_snapshot(
         EnumType(schema=row["nspname"], name=row["typname"], labels=tuple(row["labels"]))
         for row in enums
     )
-    return SchemaSnapshot(database=database, tables=tables, enums=enum_types, loaded_at=loaded_at)
+    return SchemaSnapshot(
+        database=database,
+        tables=tables,
+        enums=enum_types,
+        loaded_at=loaded_at,
+        extension_functions=tuple((row["nspname"], row["proname"]) for row in extension_functions),
+    )
 
 
 _PLAIN = re.compile(r"[a-z_][a-z0-9_$]*")
@@ -210,6 +231,7 @@ def _table(
     *,
     depends_on: tuple[str, ...] = (),
     indexes: tuple[Index, ...] = (),
+    parents: tuple[tuple[str, str], ...] = (),
 ) -> Table:
     kind = _KINDS[row["relkind"]]
     keys = _by_type(constraints)
@@ -226,6 +248,7 @@ def _table(
         row_estimate=_row_estimate(kind, row["reltuples"]),
         depends_on=depends_on,
         indexes=indexes,
+        parents=parents,
     )
 
 

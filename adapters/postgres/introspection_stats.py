@@ -53,7 +53,7 @@ def examples_by_column(
     for row in sorted(stats, key=lambda row: bool(row["inherited"])):
         relation = tables.get((row["schemaname"], row["tablename"]))
         if relation is None:
-            continue  # a partition: its parent's statistics stand for it
+            continue  # a relation the snapshot does not hold
         key = (relation["oid"], row["attname"])
         if _distinct(row["n_distinct"], relation) <= MAX_DISTINCT_FOR_EXAMPLES:
             found[key] = _examples(row["vals"])

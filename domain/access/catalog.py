@@ -60,6 +60,9 @@ class AccessCatalog:
         self._allowed_tables.update(pattern[:-1] for pattern in rules.allowed_columns)
         self._by_key: dict[tuple[str, str], Relation] = {}
         self._enums = {(enum.schema, enum.name) for enum in snapshot.enums}
+        self._extension_functions = {
+            name: schema for schema, name in reversed(snapshot.extension_functions)
+        }
         tables = {(table.schema, table.name): table for table in snapshot.tables}
         for table in snapshot.tables:
             lineage = [(table.schema, table.name), *table.parents]
@@ -83,6 +86,10 @@ class AccessCatalog:
             if found is not None:
                 return (found,)
         return (self._relation(schema, name, None, [(schema or "", name)]),)
+
+    def extension_schema(self, name: str) -> str | None:
+        """The schema of a trusted extension's function of this name, if the snapshot has one."""
+        return self._extension_functions.get(name)
 
     def enum_schema(self, name: str) -> str | None:
         """The schema of the snapshot's enum type an unqualified type name resolves to."""

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 
 from domain.access.catalog import AccessCatalog, Relation
 from domain.access.refusals import refuse_table, refuse_unknown_relation
+from domain.safety.builtin_types import BUILTIN_TYPES
 from domain.safety.checked import CheckedSql
+from domain.safety.functions import ALLOWED_FUNCTIONS
 from domain.safety.pg_names import RelationRef
 
 _SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema"})
@@ -36,11 +38,20 @@ def qualified_text(checked: CheckedSql, catalog: AccessCatalog) -> str:
         for ref, relation in _resolved(checked, catalog)
         if len(ref.parts) == 1
     ]
-    # Enum types of the snapshot are safe to cast to (their input function is built in).
-    for ref in checked.names.types:
-        schema = catalog.enum_schema(ref.parts[0]) if len(ref.parts) == 1 else None
-        if schema is not None:
-            inserts.append((ref.location, _quoted(schema)))
+    # Enum types of the snapshot are safe to cast to (their input function is built in), and
+    # the gate let trusted extensions' functions through: both live outside pg_catalog.
+    for refs, schema_of in (
+        (checked.names.types, catalog.enum_schema),
+        (checked.names.functions, catalog.extension_schema),
+    ):
+        for ref in refs:
+            name = ref.parts[0] if len(ref.parts) == 1 else None
+            # A built-in keeps its meaning: an enum named text must not capture ::text.
+            if name is None or name in BUILTIN_TYPES or name in ALLOWED_FUNCTIONS:
+                continue
+            schema = schema_of(name)
+            if schema is not None:
+                inserts.append((ref.location, _quoted(schema)))
     if not inserts:
         return checked.sql
     encoded = checked.sql.encode()

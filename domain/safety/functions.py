@@ -4,7 +4,7 @@ Anything not listed is refused. Left out on purpose: functions that run SQL give
 (query_to_xml, ts_stat, ts_rewrite, *_to_xml), touch files or large objects (pg_read_file, lo_*),
 read or change settings (current_setting, set_config), signal backends, take advisory locks, sleep,
 assign transaction ids, use sequences (nextval, setval), reach other servers (dblink*), and every
-pg_* function (catalog, size and admin helpers).
+pg_* function (catalog, size and admin helpers) but the few in _INFORMATION.
 """
 
 _MATH = """
@@ -86,6 +86,16 @@ ts_headline setweight strip numnode querytree tsvector_to_array array_to_tsvecto
 ts_filter tsquery_phrase
 """
 
+# Pure functions of their arguments or of the connection: no catalog, file, setting or size lookup.
+_INFORMATION = """
+pg_typeof pg_size_pretty current_database version
+"""
+
+# TABLESAMPLE methods are handler functions, looked up by name like any call.
+_SAMPLING = """
+bernoulli system
+"""
+
 ALLOWED_FUNCTIONS: frozenset[str] = frozenset(
     (
         _MATH
@@ -99,6 +109,7 @@ ALLOWED_FUNCTIONS: frozenset[str] = frozenset(
         + _ARRAY_RANGE
     ).split()
     + _TEXT_SEARCH.split()
+    + (_INFORMATION + _SAMPLING).split()
 )
 
 # Names that may be a function called in attribute notation, `(x).pg_read_file`, which the
@@ -116,3 +127,10 @@ def looks_like_system_function(name: str) -> bool:
     """Whether a name read as a column or field could be a dangerous system function."""
     lowered = name.lower()
     return lowered.startswith(_SYSTEM_PREFIXES) or lowered in _DANGEROUS_ONE_ARGUMENT
+
+
+# Extensions whose functions only compute on their arguments; introspection lists the functions
+# they installed, less those named here, and the gate allows them where they were installed.
+TRUSTED_EXTENSIONS = ("fuzzystrmatch", "pg_trgm")
+# pg_trgm's set_limit changes a setting; show_limit reads one.
+UNTRUSTED_EXTENSION_FUNCTIONS = ("set_limit", "show_limit")

@@ -13,7 +13,11 @@ from domain.safety.pg_names import PgNames, read_pg_names
 _TYPE_NAME_KEYS = ("TypeName", "typeName")
 _STATEMENTS = frozenset(name for name in dir(ast) if name.endswith("Stmt"))
 _NOTED = _STATEMENTS | {"FuncCall", "RangeVar", "ColumnRef", "A_Indirection", "A_Expr"}
-_NOTED |= set(_TYPE_NAME_KEYS)
+_NOTED |= {"SubLink", "SortBy", "RangeTableSample", *_TYPE_NAME_KEYS}
+# BETWEEN's name is the keyword; the grammar itself picks the comparison operators.
+_BETWEEN_KINDS = frozenset(
+    {"AEXPR_BETWEEN", "AEXPR_NOT_BETWEEN", "AEXPR_BETWEEN_SYM", "AEXPR_NOT_BETWEEN_SYM"}
+)
 _CONTAINERS = (dict, list)
 
 
@@ -30,9 +34,10 @@ class PgFacts:
     functions: tuple[tuple[str, ...], ...] = ()
     operators: tuple[tuple[str, ...], ...] = ()
     relations: tuple[tuple[str, str], ...] = ()
-    type_names: tuple[str, ...] = ()
+    type_names: tuple[tuple[str, ...], ...] = ()
     field_names: tuple[str, ...] = ()
     names: PgNames = field(default_factory=PgNames)
+    attribute_names: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -48,8 +53,9 @@ class _Notes:
     functions: list[tuple[str, ...]] = field(default_factory=list)
     operators: list[tuple[str, ...]] = field(default_factory=list)
     relations: list[tuple[str, str]] = field(default_factory=list)
-    type_names: list[str] = field(default_factory=list)
+    type_names: list[tuple[str, ...]] = field(default_factory=list)
     field_names: list[str] = field(default_factory=list)
+    attribute_names: list[str] = field(default_factory=list)
 
 
 def read_pg_facts(text: str) -> PgFacts:
@@ -81,6 +87,7 @@ def read_pg_facts(text: str) -> PgFacts:
         type_names=tuple(notes.type_names),
         field_names=tuple(notes.field_names),
         names=read_pg_names(stmts),
+        attribute_names=tuple(notes.attribute_names),
     )
 
 
@@ -106,18 +113,30 @@ def _walk(root: dict[str, Any], notes: _Notes) -> None:
 def _note(key: str, body: Any, notes: _Notes) -> None:
     if key == "FuncCall":
         notes.functions.append(_names(body["funcname"]))
+    elif key == "RangeTableSample":
+        # A sampling method is a handler function looked up by name.
+        notes.functions.append(_names(body["method"]))
     elif key == "RangeVar":
         notes.relations.append((body.get("schemaname", ""), body["relname"]))
     elif key in _TYPE_NAME_KEYS:
         # AlterEnumStmt.typeName is a bare list of names, not a TypeName.
         names = body["names"] if isinstance(body, dict) else body
-        notes.type_names.append(_names(names)[-1])
+        notes.type_names.append(_names(names))
     elif key == "ColumnRef":
         notes.field_names.extend(_names(body["fields"])[1:])
     elif key == "A_Indirection":
-        notes.field_names.extend(_names(body["indirection"]))
+        # `(expr).name`: a field of a composite, or a call of name(expr).
+        attributes = _names(body["indirection"])
+        notes.attribute_names.extend(attributes)
+        notes.field_names.extend(attributes)
     elif key == "A_Expr":
-        notes.operators.append(_names(body["name"]))
+        if body.get("kind") not in _BETWEEN_KINDS:
+            notes.operators.append(_names(body["name"]))
+    elif key in ("SubLink", "SortBy"):
+        # `x OPERATOR(s.op) ANY (SELECT ...)` and `ORDER BY x USING OPERATOR(s.op)`.
+        used = _names(body.get("operName") or body.get("useOp") or [])
+        if used:
+            notes.operators.append(used)
     elif key == "SelectStmt":
         notes.has_into.append("intoClause" in body)
         notes.has_locking.append("lockingClause" in body)

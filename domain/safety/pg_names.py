@@ -12,12 +12,15 @@ STAR = "*"
 
 
 @dataclass(frozen=True, slots=True)
-class RelationRef:
-    """A relation name in a FROM clause: where it starts (bytes), its parts, CTE or not."""
+class NameRef:
+    """A name as written: where it starts (bytes), its parts, and for a relation, CTE or not."""
 
     location: int
     parts: tuple[str, ...]
-    cte: bool
+    cte: bool = False
+
+
+RelationRef = NameRef
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,7 +31,8 @@ class PgNames:
     columns: dict[int, tuple[str, ...]] = field(default_factory=dict)
     aliases: Counter[str] = field(default_factory=Counter)
     fields: tuple[str, ...] = ()
-    types: tuple[RelationRef, ...] = ()  # type names, as written (cte is always False)
+    types: tuple[NameRef, ...] = ()
+    functions: tuple[NameRef, ...] = ()
 
 
 def read_pg_names(statements: list[dict[str, Any]]) -> PgNames:
@@ -37,7 +41,8 @@ def read_pg_names(statements: list[dict[str, Any]]) -> PgNames:
     columns: dict[int, tuple[str, ...]] = {}
     aliases: Counter[str] = Counter()
     fields: list[str] = []
-    types: list[RelationRef] = []
+    types: list[NameRef] = []
+    functions: list[NameRef] = []
     stack: list[tuple[Any, frozenset[str]]] = [(stmt, frozenset()) for stmt in statements]
     while stack:
         node, ctes = stack.pop()
@@ -65,7 +70,9 @@ def read_pg_names(statements: list[dict[str, Any]]) -> PgNames:
             elif key == "A_Indirection":
                 fields.extend(_parts(value["indirection"], stars=False))
             elif key in ("TypeName", "typeName") and type(value) is dict and "names" in value:
-                types.append(RelationRef(value.get("location", -1), _parts(value["names"]), False))
+                types.append(NameRef(value.get("location", -1), _parts(value["names"])))
+            elif key == "FuncCall":
+                functions.append(NameRef(value.get("location", -1), _parts(value["funcname"])))
             if type(value) in (dict, list):
                 stack.append((value, ctes))
     return PgNames(
@@ -74,6 +81,7 @@ def read_pg_names(statements: list[dict[str, Any]]) -> PgNames:
         aliases=aliases,
         fields=tuple(fields),
         types=tuple(types),
+        functions=tuple(functions),
     )
 
 

@@ -1,10 +1,13 @@
 """The SQL safety gate: parse once with each parser, then run every rule in order."""
 
+from collections.abc import Iterable
+
 from pglast.parser import ParseError as PgParseError
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from domain.errors import UnsafeSql
+from domain.safety.builtin_types import BUILTIN_TYPES
 from domain.safety.checked import CheckedSql, SafetyConfig
 from domain.safety.dialect import parse_statements
 from domain.safety.field_selection import reject_field_selection
@@ -26,6 +29,7 @@ class SafetyPolicy:
     - exactly one statement, a query (EXPLAIN without ANALYZE, SHOW: only when configured)
     - no write or DDL anywhere, no SELECT INTO, no FOR UPDATE/SHARE
     - no system catalogs or reg* casts (unless configured), only allow-listed functions
+    - names as PostgreSQL folds them: only pg_catalog's operators and built-in types
     """
 
     def __init__(
@@ -42,14 +46,24 @@ class SafetyPolicy:
         self._functions = ALLOWED_FUNCTIONS | {f.lower() for f in config.extra_allowed_functions}
         self._statements = frozenset(s.upper() for s in config.allowed_statements)
 
-    def check(self, sql: str) -> CheckedSql:
+    def check(
+        self,
+        sql: str,
+        *,
+        extension_functions: Iterable[tuple[str, str]] = (),
+        extra_types: Iterable[str] = (),
+    ) -> CheckedSql:
         """Return the statement, trimmed and parsed, if every rule lets it pass.
+
+        extension_functions: (schema, name) of trusted extensions' functions (the snapshot's),
+        allowed when called unqualified or with exactly that schema. extra_types: type names
+        known to run no user code (the schema's enums), allowed in casts like built-ins.
 
         Raises:
             UnsafeSql: the statement is refused; `rule` names the rule that refused it.
         """
         text, query, facts, trees = self._parse(sql)
-        tree = trees[0]
+        tree, extension = trees[0], frozenset(extension_functions)
         # Names compare exactly from here on, as PostgreSQL compares them.
         fold_identifiers(tree)
         ctx = RuleContext(
@@ -61,6 +75,8 @@ class SafetyPolicy:
             nodes=index_nodes(tree),
             text=text,
             query_offset=len(text) - len(query),
+            extension_calls=extension | {(name,) for _, name in extension},
+            allowed_types=BUILTIN_TYPES.union(extra_types),
         )
         for rule in self._rules:
             violation = rule(tree, ctx)

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from sqlglot import exp
 
+from domain.safety.builtin_operators import BUILTIN_OPERATORS
 from domain.safety.dialect import ORIGINAL_NAME
 from domain.safety.functions import looks_like_system_function
 from domain.safety.rule_context import RuleContext
@@ -138,7 +139,7 @@ def reject_catalog_casts(tree: exp.Expression, ctx: RuleContext) -> Violation | 
     """Refuse casts to reg* types (::regclass, ::regproc), which probe the catalog."""
     if ctx.config.allow_system_catalogs:
         return None
-    names = (*_sqlglot_type_names(ctx), *ctx.pg.type_names)
+    names = (*_sqlglot_type_names(ctx), *(n[-1] for n in ctx.pg.type_names))
     found = next((n for n in names if n.lower() in _CATALOG_TYPES), None)
     if found:
         return Violation(rule="catalog_cast", message=f"type {found.lower()} is not allowed")
@@ -159,41 +160,100 @@ def _sqlglot_function_names(ctx: RuleContext) -> Iterator[tuple[str, ...]]:
             yield (name,)
 
 
-def _is_allowed(names: tuple[str, ...], allowed: frozenset[str]) -> bool:
-    *schema, name = (part.lower() for part in names)
-    return schema in ([], ["pg_catalog"]) and name in allowed
+def _folded(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(part.lower() for part in names)
 
 
-def _first_unlisted(calls: Iterable[tuple[str, ...]], allowed: frozenset[str]) -> str:
-    return next((".".join(c) for c in calls if not _is_allowed(c, allowed)), "")
+def _is_allowed(
+    names: tuple[str, ...], allowed: frozenset[str], extension: frozenset[tuple[str, ...]]
+) -> bool:
+    # Exact: a quoted "LOWER" or "Lower" is another function, which any role may create.
+    *schema, name = names
+    return names in extension or (schema in ([], ["pg_catalog"]) and name in allowed)
+
+
+def _first_unlisted(
+    calls: Iterable[tuple[str, ...]],
+    allowed: frozenset[str],
+    extension: frozenset[tuple[str, ...]],
+) -> str:
+    return next((".".join(c) for c in calls if not _is_allowed(c, allowed, extension)), "")
 
 
 def reject_unlisted_functions(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
-    """Refuse calls to functions outside the allow-list, wherever they appear and however spelt."""
-    allowed = ctx.allowed_functions
-    found = _first_unlisted(ctx.pg.functions, allowed) or _first_unlisted(
-        _sqlglot_function_names(ctx), allowed
+    """Refuse calls to functions outside the allow-list, wherever they appear and however spelt.
+
+    pglast's names are exactly as PostgreSQL folds them; sqlglot forgets which were quoted, so
+    its names are folded here and can only refuse more.
+    """
+    allowed, extension = ctx.allowed_functions, ctx.extension_calls
+    found = _first_unlisted(ctx.pg.functions, allowed, extension) or _first_unlisted(
+        map(_folded, _sqlglot_function_names(ctx)), allowed, frozenset(map(_folded, extension))
     )
     if found:
         return Violation(rule="unlisted_function", message=f"function {found} is not allowed")
     return None
 
 
+def _is_case_twin(name: str, ctx: RuleContext) -> bool:
+    lowered = name.lower()
+    callable_names = {call[-1].lower() for call in ctx.extension_calls}
+    return name != lowered and (lowered in ctx.allowed_functions or lowered in callable_names)
+
+
 def reject_attribute_function_calls(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
-    """Refuse `(x).pg_read_file` and `t.col.pg_read_file`, which call a function on a value."""
+    """Refuse `(x).pg_read_file` and `t.col.pg_read_file`, which call a function on a value.
+
+    `(x)."Lower"` calls "Lower"(x), another role's function, as `"Lower"(x)` would.
+    """
     found = next((n for n in ctx.pg.field_names if looks_like_system_function(n)), None)
+    found = found or next((n for n in ctx.pg.attribute_names if _is_case_twin(n, ctx)), None)
     if found:
         return Violation(rule="unlisted_function", message=f"function {found} is not allowed")
     return None
 
 
-def reject_qualified_operators(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
-    """Refuse OPERATOR(schema.op) outside pg_catalog: a user operator can run any function."""
-    found = next((o for o in ctx.pg.operators if len(o) > 1 and o[0] != "pg_catalog"), None)
+def _is_builtin(names: tuple[str, ...], builtins: frozenset[str]) -> bool:
+    *schema, name = names
+    return schema in ([], ["pg_catalog"]) and name in builtins
+
+
+def reject_unlisted_operators(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
+    """Refuse an operator outside pg_catalog or with a name no built-in has: it runs user code."""
+    written = (o.text("operator").split(".") for o in ctx.find(exp.Operator))
+    operators = (*ctx.pg.operators, *map(tuple, written))
+    found = next((o for o in operators if not _is_builtin(o, BUILTIN_OPERATORS)), None)
     if found:
         return Violation(
             rule="unlisted_function", message=f"operator {'.'.join(found)} is not allowed"
         )
+    return None
+
+
+def _dotted(node: exp.Expr) -> tuple[str, ...]:
+    if isinstance(node, exp.Dot):
+        return (*_dotted(node.this), *_dotted(node.expression))
+    return (node.name if node.args.get("quoted") else node.name.lower(),)
+
+
+def _sqlglot_user_types(ctx: RuleContext) -> Iterator[tuple[str, ...]]:
+    for data_type in ctx.find(exp.DataType):
+        kind = data_type.args.get("kind")
+        if data_type.this == _USER_DEFINED and kind is not None:
+            yield _dotted(kind)
+
+
+def reject_unlisted_types(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
+    """Refuse a type other than a built-in of pg_catalog: a user type's input and CHECK run code.
+
+    Covers `x::t`, CAST, typed literals `t 'x'` and column definition lists; function-style
+    casts `t(x)` are calls, judged by the function allow-list.
+    """
+    known = ctx.allowed_types | _CATALOG_TYPES
+    names = (*ctx.pg.type_names, *_sqlglot_user_types(ctx))
+    found = next((n for n in names if not _is_builtin(n, known)), None)
+    if found:
+        return Violation(rule="unlisted_type", message=f"type {'.'.join(found)} is not allowed")
     return None
 
 
@@ -208,5 +268,6 @@ SAFETY_RULES: tuple[SafetyRule, ...] = (
     reject_catalog_casts,
     reject_unlisted_functions,
     reject_attribute_function_calls,
-    reject_qualified_operators,
+    reject_unlisted_operators,
+    reject_unlisted_types,
 )

@@ -24,6 +24,11 @@ class SqlCase:
         return parts[1] if len(parts) > 1 else None
 
     @property
+    def extra_types(self) -> frozenset[str]:
+        """The schema's enum types the entry casts to, from `-- types: order_status`."""
+        return frozenset(self.headers.get("types", "").split())
+
+    @property
     def allowed_statements(self) -> frozenset[str]:
         """SELECT plus the kinds named by `-- allow: EXPLAIN SHOW`."""
         return frozenset({"SELECT", *self.headers.get("allow", "").split()})

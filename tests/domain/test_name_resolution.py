@@ -1,5 +1,7 @@
 """Names are judged as PostgreSQL resolves them: column notation, U&"" names, case, lineage."""
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -7,6 +9,8 @@ from hypothesis import strategies as st
 from domain.access import AccessPolicy, AccessRules
 from domain.errors import UnsafeSql
 from domain.models import Column, EnumType, SchemaSnapshot, Table
+from domain.safety.checked import SafetyConfig
+from domain.safety.policy import SafetyPolicy
 from tests.domain.gate import checked
 from tests.domain.shop_snapshot import SHOP
 
@@ -218,12 +222,32 @@ def test_the_runnable_text_names_every_relation_and_enum_with_its_schema() -> No
     )
     sql = "WITH o AS (SELECT * FROM orders) SELECT 'paid'::order_status, 1::int FROM o, customers c"
 
-    runnable = AccessPolicy(OFF).check(checked(sql), snapshot).runnable
+    gate = SafetyPolicy(SafetyConfig())
 
-    assert runnable == (
+    runnable = AccessPolicy(OFF).check(gate.check(sql, extra_types={"order_status"}), snapshot)
+
+    assert runnable.runnable == (
         'WITH o AS (SELECT * FROM "public".orders) '
         'SELECT \'paid\'::"public".order_status, 1::int FROM o, "public".customers c'
     )
+
+
+def test_a_type_the_snapshot_does_not_know_is_left_to_postgresql_to_refuse() -> None:
+    given = SafetyPolicy(SafetyConfig()).check("SELECT 'x'::mood", extra_types={"mood"})
+
+    assert AccessPolicy(OFF).check(given, SHOP).runnable == "SELECT 'x'::mood"
+
+
+def test_a_trusted_extension_function_is_called_in_its_own_schema() -> None:
+    snapshot = replace(SHOP, extension_functions=(("ext", "similarity"), ("ext", "lower")))
+    sql = "SELECT similarity(name, 'x'), lower(name) FROM customers"
+    gate = SafetyPolicy(SafetyConfig())
+
+    given = gate.check(sql, extension_functions=snapshot.extension_functions)
+    runnable = AccessPolicy(OFF).check(given, snapshot).runnable
+
+    # lower stays pg_catalog's own even where an extension names a function alike.
+    assert runnable == ('SELECT "ext".similarity(name, \'x\'), lower(name) FROM "public".customers')
 
 
 @given(st.sampled_from(["users", "Users", "USERS", "uSeRs"]), st.booleans())

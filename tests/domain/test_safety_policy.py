@@ -17,8 +17,8 @@ from domain.safety.rules import (
 )
 from tests.domain.sql_fixtures import SqlCase, load_sql_cases
 
-REJECTS = load_sql_cases("reject.sql", "own_reject.sql")
-ACCEPTS = load_sql_cases("accept.sql", "own_accept.sql")
+REJECTS = load_sql_cases("reject.sql", "own_reject.sql", "resolution_reject.sql")
+ACCEPTS = load_sql_cases("accept.sql", "own_accept.sql", "resolution_accept.sql")
 STATIC_REJECTS = [case for case in REJECTS if case.headers["layer"] == "static"]
 RUNTIME_REJECTS = [case for case in REJECTS if case.headers["layer"] == "runtime"]
 
@@ -73,7 +73,7 @@ def test_a_runtime_reject_case_is_refused_or_left_as_a_plain_query_for_runtime_l
 
 @pytest.mark.parametrize("case", ACCEPTS, ids=lambda case: case.id)
 def test_an_accept_case_passes_the_policy(case: SqlCase) -> None:
-    checked = _policy_for(case).check(case.sql)
+    checked = _policy_for(case).check(case.sql, extra_types=case.extra_types)
 
     assert checked.kind == max(case.allowed_statements - {"SELECT"}, default="SELECT")
     assert checked.sql == checked.sql.strip()
@@ -120,8 +120,8 @@ def test_show_passes_only_when_allowed() -> None:
 
 
 def test_extra_allowed_functions_extend_the_allow_list_in_any_case() -> None:
-    sql = "SELECT current_database(), pg_catalog.Version()"
-    extra = frozenset({"CURRENT_DATABASE", "version"})
+    sql = "SELECT inet_server_addr(), pg_catalog.Inet_Server_Port()"
+    extra = frozenset({"INET_SERVER_ADDR", "inet_server_port"})
 
     assert _refusal(SafetyPolicy(SafetyConfig()), sql).rule == "unlisted_function"
     assert SafetyPolicy(SafetyConfig(extra_allowed_functions=extra)).check(sql).kind == "SELECT"

@@ -118,7 +118,9 @@ async def test_a_small_table_and_a_partitioned_table_carry_examples_too(
 
     assert set(column(snapshot, "plans.tier").examples) == {"free", "pro", "team", "max"}
     assert set(column(snapshot, "events.kind").examples) == {"click", "view"}
-    assert snapshot.find_table("events_2024") is None
+    partition = snapshot.find_table("events_2024")
+    assert partition is not None
+    assert partition.parents == (("public", "events"),)
 
 
 @pytest.mark.anyio

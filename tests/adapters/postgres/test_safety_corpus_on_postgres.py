@@ -30,7 +30,8 @@ async def shop(shop_dsn: str) -> AsyncIterator[asyncpg.Connection[asyncpg.Record
 async def test_an_accepted_case_returns_rows_in_a_read_only_transaction(
     case: SqlCase, shop: asyncpg.Connection[asyncpg.Record]
 ) -> None:
-    checked = SafetyPolicy(SafetyConfig(allowed_statements=case.allowed_statements)).check(case.sql)
+    policy = SafetyPolicy(SafetyConfig(allowed_statements=case.allowed_statements))
+    checked = policy.check(case.sql, extra_types=case.extra_types)
 
     async with asyncio.timeout(10), shop.transaction(readonly=True):
         await shop.execute("SET LOCAL statement_timeout = '5s'")
