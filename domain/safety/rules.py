@@ -12,6 +12,7 @@ from sqlglot import exp
 
 from domain.safety.dialect import ORIGINAL_NAME
 from domain.safety.functions import looks_like_system_function
+from domain.safety.planner_rules import reject_unestimable_row_counts
 from domain.safety.rule_context import RuleContext
 from domain.safety.violation import Violation
 
@@ -209,4 +210,5 @@ SAFETY_RULES: tuple[SafetyRule, ...] = (
     reject_unlisted_functions,
     reject_attribute_function_calls,
     reject_qualified_operators,
+    reject_unestimable_row_counts,
 )
