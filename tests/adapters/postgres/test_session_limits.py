@@ -21,7 +21,11 @@ SPILL = "SELECT g FROM generate_series(1, 3000000) AS g ORDER BY g DESC LIMIT 1"
 
 @asynccontextmanager
 async def database_at(
-    dsn: str, *, work_mem_kb: int = 16 * 1024, temp_file_limit_kb: int = 1024 * 1024
+    dsn: str,
+    *,
+    work_mem_kb: int = 16 * 1024,
+    temp_file_limit_kb: int = 1024 * 1024,
+    role: str | None = None,
 ) -> AsyncIterator[AsyncpgDatabase]:
     async with pool_for(PoolConfig(name="x", dsn=dsn, pool_max=1)) as pool:
         yield AsyncpgDatabase(
@@ -30,6 +34,7 @@ async def database_at(
             clock=FakeClock(),
             work_mem_kb=work_mem_kb,
             temp_file_limit_kb=temp_file_limit_kb,
+            role=role,
         )
 
 
@@ -49,6 +54,15 @@ def reader_dsn(pg_admin_dsn: str, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def narrow_role(pg_admin_dsn: str, tmp_path: Path) -> tuple[str, str]:
+    """A database whose superuser login may SET ROLE to a role that is not a superuser."""
+    role = f"narrow_{uuid.uuid4().hex[:8]}"
+    sql = tmp_path / "narrow.sql"
+    sql.write_text(f"CREATE ROLE {role} NOLOGIN;")
+    return create_database(pg_admin_dsn, (sql,), prefix="narrow"), role
+
+
+@pytest.fixture
 def tight_reader_dsn(pg_admin_dsn: str, tmp_path: Path) -> str:
     return login_role(pg_admin_dsn, tmp_path, "ALTER ROLE {role} SET temp_file_limit = '64MB';")
 
@@ -63,6 +77,16 @@ async def test_every_transaction_sets_work_mem_and_temp_file_limit(shop_dsn: str
     async with database_at(shop_dsn, work_mem_kb=2048, temp_file_limit_kb=10240) as database:
         assert await shown(database, "work_mem") == "2MB"
         assert await shown(database, "temp_file_limit") == "10MB"
+
+
+@pytest.mark.anyio
+async def test_the_limit_is_set_before_the_transaction_switches_to_a_narrower_role(
+    narrow_role: tuple[str, str],
+) -> None:
+    dsn, role = narrow_role
+    async with database_at(dsn, temp_file_limit_kb=10240, role=role) as database:
+        assert await shown(database, "temp_file_limit") == "10MB"
+        assert await shown(database, "role") == role
 
 
 @pytest.mark.anyio
