@@ -12,10 +12,15 @@ from typing import Any, Literal, TypeAlias, TypeVar
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from adapters.postgres.capped_select import CappedSelect, capped_select
+from adapters.postgres.capped_select import (
+    can_stand_as_subquery,
+    capped_select,
+    prepare_capped,
+    stream_capped,
+)
 from adapters.postgres.errors import translate_asyncpg_errors
 from adapters.postgres.introspection import load_snapshot
-from adapters.postgres.rendering import Converter, column_converter, column_info, render_rows
+from adapters.postgres.rendering import column_converter, column_info, render_rows
 from adapters.postgres.result_budget import ResultBudget
 from adapters.postgres.session_limits import probe_temp_file_limit
 from domain.errors import (
@@ -52,10 +57,6 @@ DEFAULT_MAX_RESULT_BYTES = 4 * 2**20
 DEFAULT_WORK_MEM_KB = 16 * 1024
 # A sort or hash that spills past this fails (53400) instead of filling the server's disk.
 DEFAULT_TEMP_FILE_LIMIT_KB = 1024 * 1024
-
-# How a query that can stand as a subquery begins (the gate trims comments); anything else (SHOW,
-# EXPLAIN, a write the READ ONLY transaction refuses) runs as it is.
-_QUERY_STARTS = ("SELECT", "WITH", "VALUES", "TABLE", "(")
 
 # NAMEDATALEN - 1: PostgreSQL cuts a longer name short, and the cut name may be another role.
 _MAX_IDENTIFIER_BYTES = 63
@@ -124,11 +125,9 @@ class AsyncpgDatabase(Database):
                 column_converter(a.type.name, a.type.schema, a.type.kind) for a in attributes
             ]
             budget = ResultBudget(max_rows=max_rows, max_bytes=self._max_result_bytes)
-            if attributes and sql.lstrip()[:6].upper().startswith(_QUERY_STARTS):
+            if attributes and can_stand_as_subquery(sql):
                 capped = capped_select(sql, attributes, self._max_result_bytes)
-                await _stream_capped(
-                    await _prepare_capped(conn, capped), capped, converters, budget
-                )
+                await stream_capped(await prepare_capped(conn, capped), capped, converters, budget)
             else:
                 cursor = await statement.cursor()
                 while size := budget.next_batch():
@@ -239,39 +238,6 @@ class AsyncpgDatabase(Database):
         if self._search_path is not None:
             script.append(f"SET LOCAL search_path = {self._search_path}")
         return ";\n".join(script)
-
-
-async def _prepare_capped(
-    conn: Connection, capped: CappedSelect
-) -> asyncpg.prepared_stmt.PreparedStatement[asyncpg.Record]:
-    try:
-        return await conn.prepare(capped.sql)
-    except asyncpg.PostgresError as exc:
-        # 0A000: of the queries the raw text allowed, only a WITH holding a write cannot be a
-        # subquery. It is as much a write as READ ONLY would have refused (25006).
-        if exc.sqlstate != "0A000" or "data-modifying" not in str(exc):
-            raise
-        raise UnsafeSql(str(exc), rule="read_only_transaction") from exc
-
-
-async def _stream_capped(
-    statement: asyncpg.prepared_stmt.PreparedStatement[asyncpg.Record],
-    capped: CappedSelect,
-    converters: Sequence[Converter | None],
-    budget: ResultBudget,
-) -> None:
-    """Fetch the capped statement's rows into budget until PostgreSQL says the cap is passed."""
-    cursor = await statement.cursor()
-    while size := budget.next_batch():
-        records = await cursor.fetch(size)
-        values: list[tuple[object, ...]] = []
-        for record in records:
-            if (total := capped.over_cap(record)) is not None:
-                budget.add(render_rows(values, converters), last=False)
-                budget.cut(total)
-                return
-            values.append(capped.values(record))
-        budget.add(render_rows(values, converters), last=len(records) < size)
 
 
 async def _rollback(conn: Connection) -> None:

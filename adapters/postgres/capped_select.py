@@ -17,8 +17,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
+from adapters.postgres.rendering import Converter, render_rows
+from adapters.postgres.result_budget import ResultBudget
+from domain.errors import UnsafeSql
 from domain.models import JsonValue
+
+# How a query that can stand as a subquery begins (the gate trims comments); anything else (SHOW,
+# EXPLAIN, a write the READ ONLY transaction refuses) runs as it is.
+_QUERY_STARTS = ("SELECT", "WITH", "VALUES", "TABLE", "(")
 
 # Fixed-size types: a value is at most a few dozen bytes, so it is neither measured nor capped.
 _FIXED = frozenset({
@@ -54,6 +62,11 @@ class CappedSelect:
             position, size = entry.split(":")
             cells[int(position) - 1] = omitted_marker(int(size), self.max_bytes)
         return tuple(cells)
+
+
+def can_stand_as_subquery(sql: str) -> bool:
+    """Whether the statement is a query that capped_select can wrap."""
+    return sql.lstrip()[:6].upper().startswith(_QUERY_STARTS)
 
 
 def omitted_marker(size: int, limit: int) -> JsonValue:
@@ -118,3 +131,41 @@ def _size_of(column: str, kind: asyncpg.Type) -> str | None:
         )
     # Records and composites may hold compressed fields that pg_column_size counts compressed.
     return f"pg_catalog.octet_length({column}::pg_catalog.text)"
+
+
+async def prepare_capped(
+    conn: PoolConnectionProxy[asyncpg.Record], capped: CappedSelect
+) -> asyncpg.prepared_stmt.PreparedStatement[asyncpg.Record]:
+    """Prepare the wrapped statement; a write the wrapping exposed is refused as a write.
+
+    Raises:
+        UnsafeSql: the query is a WITH holding a write (rule read_only_transaction).
+    """
+    try:
+        return await conn.prepare(capped.sql)
+    except asyncpg.PostgresError as exc:
+        # 0A000: of the queries the raw text allowed, only a WITH holding a write cannot be a
+        # subquery. It is as much a write as READ ONLY would have refused (25006).
+        if exc.sqlstate != "0A000" or "data-modifying" not in str(exc):
+            raise
+        raise UnsafeSql(str(exc), rule="read_only_transaction") from exc
+
+
+async def stream_capped(
+    statement: asyncpg.prepared_stmt.PreparedStatement[asyncpg.Record],
+    capped: CappedSelect,
+    converters: Sequence[Converter | None],
+    budget: ResultBudget,
+) -> None:
+    """Fetch the capped statement's rows into budget until PostgreSQL says the cap is passed."""
+    cursor = await statement.cursor()
+    while size := budget.next_batch():
+        records = await cursor.fetch(size)
+        values: list[tuple[object, ...]] = []
+        for record in records:
+            if (total := capped.over_cap(record)) is not None:
+                budget.add(render_rows(values, converters), last=False)
+                budget.cut(total)
+                return
+            values.append(capped.values(record))
+        budget.add(render_rows(values, converters), last=len(records) < size)
