@@ -1,13 +1,16 @@
-"""Memory stays flat when the answer would be ten million rows: only the row cap is fetched.
+"""Memory stays flat when the answer would be ten million rows or a gigabyte: caps are fetched.
 
-Through the scripted server over stdio (PG_MCP_MAX_RESULT_ROWS=1000), compares the server
-subprocess's RSS around several 10-million-row answers with that around 10-row answers, and
-prints the call latency and what the reply says (row_count, truncated). The generate_series in
-FROM is materialised by PostgreSQL, which is server memory, not ours: our RSS is what counts.
+Through the scripted server over stdio (PG_MCP_MAX_RESULT_ROWS=1000, PG_MCP_MAX_RESULT_BYTES at
+its default), measures the server subprocess's idle RSS after 10-row answers, then for each
+phase its RSS and its peak RSS during that phase alone (VmHWM, reset through
+/proc/<pid>/clear_refs before the phase), against the goal idle + cap + 64 MiB. Phases: ten
+million small rows, a gigabyte of 1 MB values, one 200 MB value. The generate_series in FROM
+is materialised by PostgreSQL, which is server memory, not ours: our RSS is what counts.
 No assertions (shared, noisy machines). Run: python -m bench.memory
 """
 
 import asyncio
+import json
 import os
 import statistics
 import sys
@@ -17,25 +20,31 @@ from pathlib import Path
 
 from mcp import Client, StdioServerParameters
 
+from adapters.postgres.asyncpg_database import DEFAULT_MAX_RESULT_BYTES
 from tests.e2e.stdio import server_env
 from tests.pg import FIXTURES, create_database, running_cluster
 
 HUGE_SQL = "SELECT g AS n, md5(g::text) AS h FROM generate_series(1, 10000000) AS g"
 SMALL_SQL = "SELECT g AS n, md5(g::text) AS h FROM generate_series(1, 10) AS g"
+GIGABYTE_SQL = "SELECT g AS n, repeat('x', 1000000) AS x FROM generate_series(1, 1000) AS g"
+BIG_VALUE_SQL = "SELECT 1 AS n, repeat('x', 200000000) AS x"
 MAX_ROWS = "1000"
+CAP_MIB = DEFAULT_MAX_RESULT_BYTES / 2**20
+SLACK_MIB = 64
 CALLS = 5
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Phase:
-    """RSS and peak RSS (MiB) after a batch of calls, their latencies and the last reply."""
+    """RSS and peak RSS (MiB) of a batch of calls, their latencies and the last reply."""
 
     rss: float
     peak: float
     latencies: list[float]
     row_count: object
     truncated: object
+    reply_mib: float
 
 
 def child_pids(marker: str) -> set[int]:
@@ -70,22 +79,31 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
-async def batch(client: Client, pid: int, query: str) -> Phase:
-    """CALLS calls of `query`, then the server's memory."""
+def reset_peak(pid: int) -> None:
+    """Start a new high-water mark for `pid` (Linux: 5 > /proc/<pid>/clear_refs)."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+async def batch(client: Client, pid: int, query: str, calls: int = CALLS) -> Phase:
+    """`calls` calls of `query`, then the server's memory and its peak during them."""
+    reset_peak(pid)
     latencies = []
     structured: dict[str, object] = {}
-    for _ in range(CALLS):
+    reply = 0
+    for _ in range(calls):
         started = time.perf_counter()
         result = await client.call_tool("query", {"query": query})
         latencies.append(time.perf_counter() - started)
         assert not result.is_error, result.content
         structured = result.structured_content or {}
+        reply = len(json.dumps(structured))
     return Phase(
         rss=rss_mib(pid),
         peak=peak_rss_mib(pid),
         latencies=latencies,
         row_count=structured.get("row_count"),
         truncated=structured.get("truncated"),
+        reply_mib=reply / 2**20,
     )
 
 
@@ -99,27 +117,36 @@ async def measure(dsn: str) -> dict[str, Phase]:
         (pid,) = child_pids("bench.scripted_server")
         return {
             "warm-up (10 rows)": await batch(client, pid, SMALL_SQL),
-            "10 rows": await batch(client, pid, SMALL_SQL),
+            "idle: 10 rows": await batch(client, pid, SMALL_SQL),
             "10M rows": await batch(client, pid, "every number with its hash"),
-            "10M rows again": await batch(client, pid, "every number with its hash"),
+            "1 GB of 1 MB values": await batch(client, pid, GIGABYTE_SQL, calls=3),
+            "one 200 MB value": await batch(client, pid, BIG_VALUE_SQL, calls=2),
+            "1 GB again": await batch(client, pid, GIGABYTE_SQL, calls=3),
         }
 
 
 def show(phases: dict[str, Phase]) -> None:
-    """Print each phase's figures."""
-    print(f"server RSS, PG_MCP_MAX_RESULT_ROWS={MAX_ROWS}, {CALLS} calls per phase, one server")
-    print(f"  10 rows:  {SMALL_SQL} (sent as SQL)")
-    print(f"  10M rows: {HUGE_SQL} (the scripted model's answer to a question)")
-    previous = None
+    """Print each phase's figures against the idle RSS and the goal idle + cap + 64 MiB."""
+    idle = phases["idle: 10 rows"].rss
+    goal = idle + CAP_MIB + SLACK_MIB
+    print(
+        f"server RSS, PG_MCP_MAX_RESULT_ROWS={MAX_ROWS}, PG_MCP_MAX_RESULT_BYTES "
+        f"{CAP_MIB:g} MiB (default), one server"
+    )
+    print(f"  10 rows:     {SMALL_SQL} (sent as SQL)")
+    print(f"  10M rows:    {HUGE_SQL} (the scripted model's answer to a question)")
+    print(f"  1 GB:        {GIGABYTE_SQL}")
+    print(f"  200 MB:      {BIG_VALUE_SQL}")
+    print(f"  idle RSS {idle:.1f} MiB; goal for a peak: idle + cap + {SLACK_MIB} = {goal:.1f} MiB")
     for label, phase in phases.items():
         ms = sorted(t * 1000 for t in phase.latencies)
-        grown = "" if previous is None else f" ({phase.rss - previous.rss:+.1f})"
+        verdict = "within goal" if phase.peak <= goal else "OVER goal"
         print(
-            f"  {label:<18} RSS {phase.rss:6.1f} MiB{grown:<9} peak {phase.peak:6.1f} MiB  "
+            f"  {label:<20} RSS {phase.rss:6.1f} MiB  peak {phase.peak:6.1f} MiB "
+            f"(idle {phase.peak - idle:+6.1f}, {verdict})  reply {phase.reply_mib:5.2f} MiB  "
             f"latency median {statistics.median(ms):6.0f} ms  max {ms[-1]:6.0f} ms  "
             f"row_count={phase.row_count} truncated={phase.truncated}"
         )
-        previous = phase
 
 
 def main() -> None:

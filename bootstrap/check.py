@@ -17,6 +17,7 @@ from adapters.mcp.text_table import render_table
 from adapters.observability.redaction import Redactor, dsn_password
 from adapters.postgres.errors import translate_asyncpg_errors
 from adapters.postgres.pool import PoolConfig, open_pool
+from adapters.postgres.session_limits import TempFileLimit, probe_temp_file_limit
 from bootstrap import factories
 from bootstrap.settings import Settings
 from domain.errors import PgMcpError
@@ -63,7 +64,8 @@ class CheckResult:
 async def run_check(settings: Settings, out: TextIO | None = None) -> int:
     """Check the configuration, every database and the model; print a table; 0 if none failed."""
     redact = Redactor(_secrets(settings))
-    probes = [_check_database(config) for config in factories.pool_configs(settings)]
+    wanted = settings.query.temp_file_limit
+    probes = [_check_database(config, wanted) for config in factories.pool_configs(settings)]
     results = [
         _check_configuration(settings),
         *[result for found in await asyncio.gather(*probes) for result in found],
@@ -88,12 +90,12 @@ def _check_configuration(settings: Settings) -> CheckResult:
     )
 
 
-async def _check_database(config: PoolConfig) -> list[CheckResult]:
+async def _check_database(config: PoolConfig, temp_file_limit_kb: int) -> list[CheckResult]:
     name = f"database {config.name}"
     started = time.perf_counter()
     try:
         async with asyncio.timeout(config.acquire_timeout + 5):
-            version, role = await _probe(config)
+            version, role, temp = await _probe(config)
     except PgMcpError as error:
         return [CheckResult(check=name, status="FAIL", detail=f"{error.code}: {error.message}")]
     except Exception as exc:  # the report must finish, and never with a traceback holding a DSN
@@ -105,18 +107,23 @@ async def _check_database(config: PoolConfig) -> list[CheckResult]:
         status="PASS",
         detail=f"PostgreSQL {version}, {relations} tables and views, {elapsed} ms",
     )
-    return [reached, _role_result(config.name, role)]
+    return [
+        reached,
+        _role_result(config.name, role),
+        _temp_file_result(config.name, temp, temp_file_limit_kb),
+    ]
 
 
-async def _probe(config: PoolConfig) -> tuple[str, asyncpg.Record | None]:
-    """The server version and the login role's powers, over one connection."""
+async def _probe(config: PoolConfig) -> tuple[str, asyncpg.Record | None, TempFileLimit]:
+    """The server version, the login role's powers and temp_file_limit, over one connection."""
     # pool_min=0: connect once, on acquire, so a failure is reported here and only here.
     single = dataclasses.replace(config, pool_min=0, pool_max=1)
     async with asynccontextmanager(open_pool)(single) as pool:
         with translate_asyncpg_errors(config.name):
             async with pool.acquire() as conn:
                 version = await conn.fetchval("SHOW server_version")
-                return str(version), await conn.fetchrow(_ROLE_SQL)
+                role = await conn.fetchrow(_ROLE_SQL)
+                return str(version), role, await probe_temp_file_limit(conn)
 
 
 def _role_result(database: str, role: asyncpg.Record | None) -> CheckResult:
@@ -130,6 +137,15 @@ def _role_result(database: str, role: asyncpg.Record | None) -> CheckResult:
     return CheckResult(
         check=check, status="WARN", detail=f"{role['role']}: {', '.join(powers)}{advice}"
     )
+
+
+def _temp_file_result(database: str, found: TempFileLimit, wanted_kb: int) -> CheckResult:
+    check = f"temp_file_limit on {database}"
+    advice = found.advice(wanted_kb)
+    if advice is not None:
+        return CheckResult(check=check, status="WARN", detail=advice)
+    how = "set per query" if found.may_set else f"the role's own, {found.shown}"
+    return CheckResult(check=check, status="PASS", detail=f"{wanted_kb} kB at most ({how})")
 
 
 def _powers(role: asyncpg.Record) -> Sequence[str]:

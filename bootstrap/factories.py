@@ -55,6 +55,8 @@ def databases(
             role=settings.database.db_role,
             max_result_bytes=settings.query.max_result_bytes,
             max_query_cost=settings.query.max_query_cost,
+            work_mem_kb=settings.query.work_mem,
+            temp_file_limit_kb=settings.query.temp_file_limit,
         )
         for name, pool in pools.items()
     }

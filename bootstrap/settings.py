@@ -1,10 +1,12 @@
 """Configuration: one pydantic-settings class per concern, read from PG_MCP_* variables and .env."""
 
 import json
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     Field,
     SecretStr,
     ValidationInfo,
@@ -18,6 +20,23 @@ from domain.access.rules import AccessRules
 _READ_ONLY_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "SHOW"})
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
+
+_MEMORY_UNITS = {"kb": 1, "mb": 1024, "gb": 1024**2, "tb": 1024**3}
+_MEMORY = re.compile(r"^\s*(\d{1,12})\s*([kKmMgGtT][bB])?\s*$")
+
+
+def _kilobytes(value: object) -> object:
+    """A PostgreSQL memory size ("64MB", "512kB", or a bare number of kB) in kB."""
+    if not isinstance(value, str):
+        return value
+    match = _MEMORY.match(value)
+    if match is None:
+        raise ValueError("must be a size such as 512kB, 64MB or 1GB")
+    return int(match[1]) * _MEMORY_UNITS[(match[2] or "kB").lower()]
+
+
+# The number is written into SET LOCAL: only whole kilobytes may pass.
+Kilobytes = Annotated[int, BeforeValidator(_kilobytes)]
 
 
 def _split_names(value: object) -> object:
@@ -159,8 +178,10 @@ class QuerySettings(BaseSettings):
     schema_cache_ttl: float = Field(default=300.0, ge=0)
     max_repair_attempts: int = Field(default=2, ge=0, le=10)
     schema_context_tokens: int = Field(default=6000, ge=500, le=200_000)
-    max_result_bytes: int | None = Field(default=None, ge=1024)
+    max_result_bytes: int = Field(default=4 * 2**20, ge=1024, le=2**30)
     max_query_cost: float | None = Field(default=None, gt=0)
+    work_mem: Kilobytes = Field(default=16 * 1024, ge=64, le=2 * 1024**2)
+    temp_file_limit: Kilobytes = Field(default=1024**2, ge=1024, le=1024**3)
     result_validation_enabled: bool = False
     result_validation_strict: bool = False
 

@@ -5,16 +5,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal, TypeAlias, TypeVar
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from adapters.postgres.capped_select import (
+    can_stand_as_subquery,
+    capped_select,
+    prepare_capped,
+    stream_capped,
+)
 from adapters.postgres.errors import translate_asyncpg_errors
 from adapters.postgres.introspection import load_snapshot
 from adapters.postgres.rendering import column_converter, column_info, render_rows
 from adapters.postgres.result_budget import ResultBudget
+from adapters.postgres.session_limits import probe_temp_file_limit
 from domain.errors import (
     DatabaseUnavailable,
     PgMcpError,
@@ -24,6 +32,8 @@ from domain.errors import (
 )
 from domain.models import QueryPlan, QueryResult, SchemaSnapshot
 from domain.ports import Clock, Database
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Connection: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"
@@ -45,6 +55,13 @@ DEFAULT_SEARCH_PATH = ("pg_catalog", "pg_temp")
 # The path names are resolved on in the schema snapshot (the access policy's SEARCH_PATH).
 _READER_PATH = "pg_catalog, public"
 
+# A reply of a few megabytes is plenty for a model to read; larger ones cost the server memory.
+DEFAULT_MAX_RESULT_BYTES = 4 * 2**20
+# Per sort or hash node; the server default (4MB) is kept unless a role or database raised it.
+DEFAULT_WORK_MEM_KB = 16 * 1024
+# A sort or hash that spills past this fails (53400) instead of filling the server's disk.
+DEFAULT_TEMP_FILE_LIMIT_KB = 1024 * 1024
+
 # NAMEDATALEN - 1: PostgreSQL cuts a longer name short, and the cut name may be another role.
 _MAX_IDENTIFIER_BYTES = 63
 
@@ -53,8 +70,11 @@ class AsyncpgDatabase(Database):
     """One PostgreSQL database reached through an asyncpg pool, read-only.
 
     - role: every transaction runs SET LOCAL ROLE to it (the login role must be a member).
-    - max_result_bytes: fetch() keeps rows while their JSON fits; see ResultBudget.
+    - max_result_bytes: PostgreSQL omits a larger value and stops sending values once the
+      rows pass it (capped_select); fetch() then keeps rows while their JSON fits it.
     - max_query_cost: fetch() refuses a statement whose planner estimate is above it.
+    - work_mem_kb, temp_file_limit_kb: SET LOCAL in every transaction; temp_file_limit only
+      when the login role may set it (checked on first use; otherwise a warning says how).
     """
 
     def __init__(
@@ -67,8 +87,10 @@ class AsyncpgDatabase(Database):
         acquire_timeout: float = 10.0,
         introspect_timeout: float = 30.0,
         role: str | None = None,
-        max_result_bytes: int | None = None,
+        max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
         max_query_cost: float | None = None,
+        work_mem_kb: int = DEFAULT_WORK_MEM_KB,
+        temp_file_limit_kb: int = DEFAULT_TEMP_FILE_LIMIT_KB,
     ) -> None:
         self._name = name
         self._pool = pool
@@ -81,6 +103,9 @@ class AsyncpgDatabase(Database):
         )
         self._max_result_bytes = max_result_bytes
         self._max_query_cost = max_query_cost
+        self._work_mem_kb = int(work_mem_kb)
+        self._temp_file_limit_kb = int(temp_file_limit_kb)
+        self._set_temp_file_limit: bool | None = None  # None until probed on a connection
 
     @property
     def name(self) -> str:
@@ -104,10 +129,14 @@ class AsyncpgDatabase(Database):
                 column_converter(a.type.name, a.type.schema, a.type.kind) for a in attributes
             ]
             budget = ResultBudget(max_rows=max_rows, max_bytes=self._max_result_bytes)
-            cursor = await statement.cursor()
-            while size := budget.next_batch():
-                records = await cursor.fetch(size)
-                budget.add(render_rows(records, converters), last=len(records) < size)
+            if attributes and can_stand_as_subquery(sql):
+                capped = capped_select(sql, attributes, self._max_result_bytes)
+                await stream_capped(await prepare_capped(conn, capped), capped, converters, budget)
+            else:
+                cursor = await statement.cursor()
+                while size := budget.next_batch():
+                    records = await cursor.fetch(size)
+                    budget.add(render_rows(records, converters), last=len(records) < size)
             return attributes, budget
 
         attributes, budget = await self._run(work, timeout=timeout)
@@ -148,7 +177,17 @@ class AsyncpgDatabase(Database):
     ) -> T:
         with translate_asyncpg_errors(self._name):
             async with self._pool.acquire(timeout=self._acquire_timeout) as conn:
+                if self._set_temp_file_limit is None:
+                    await self._probe_temp_file_limit(conn)
                 return await self._time_boxed(conn, work, timeout, isolation)
+
+    async def _probe_temp_file_limit(self, conn: Connection) -> None:
+        """Once per pool: SET LOCAL temp_file_limit only if the role may, else warn once."""
+        found = await probe_temp_file_limit(conn)
+        advice = found.advice(self._temp_file_limit_kb)
+        if advice is not None:
+            logger.warning("database %s: %s", self._name, advice)
+        self._set_temp_file_limit = found.may_set
 
     async def _time_boxed(
         self, conn: Connection, work: Work[T], timeout: float, isolation: Isolation
@@ -191,12 +230,16 @@ class AsyncpgDatabase(Database):
         idle = max(5000, 2 * millis)  # ends the transaction if this client vanishes mid-way
         level = isolation.replace("_", " ").upper()
         script = [f"BEGIN ISOLATION LEVEL {level} READ ONLY"]
+        if self._set_temp_file_limit:
+            # Before SET ROLE: the privilege is the login role's, probed outside any SET ROLE.
+            script.append(f"SET LOCAL temp_file_limit = {self._temp_file_limit_kb}")
         if self._set_role is not None:
             script.append(self._set_role)
         script += [
             f"SET LOCAL statement_timeout = {millis}",
             f"SET LOCAL lock_timeout = {millis}",
             f"SET LOCAL idle_in_transaction_session_timeout = {idle}",
+            f"SET LOCAL work_mem = {self._work_mem_kb}",
         ]
         if self._search_path is not None:
             script.append(f"SET LOCAL search_path = {self._search_path}")

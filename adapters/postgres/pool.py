@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,23 @@ _SSL_MODES = frozenset({"disable", "require", "verify-full"})
 # Startup parameters survive the pool's RESET ALL; read-only is a second lock behind
 # BEGIN READ ONLY for anything that might run outside our transactions.
 _SERVER_SETTINGS = {"application_name": "pg-mcp", "default_transaction_read_only": "on"}
+
+# What asyncpg's own reset (advisory locks, cursors, LISTEN, RESET ALL) leaves behind: the
+# session's role and authorization, temp objects, sequence state and SQL-level prepared
+# statements (asyncpg's own, named __asyncpg_*, are its statement cache and stay).
+_RESET_MORE = """
+SET SESSION AUTHORIZATION DEFAULT;
+RESET ROLE;
+RESET ALL;
+DISCARD TEMP;
+DISCARD SEQUENCES;
+DO $$DECLARE s record; BEGIN
+  FOR s IN SELECT name FROM pg_catalog.pg_prepared_statements
+           WHERE name NOT LIKE '\\_\\_asyncpg\\_%' LOOP
+    EXECUTE pg_catalog.format('DEALLOCATE %I', s.name);
+  END LOOP;
+END$$;
+"""
 
 # Caught only to keep the server starting; the first call reports ERR_001 (errors.py).
 _START_ERRORS = (OSError, TimeoutError, pg.PostgresError, pg.InterfaceError)
@@ -59,6 +77,19 @@ async def init_connection(conn: asyncpg.Connection[Any]) -> None:
     )
 
 
+async def reset_connection(conn: asyncpg.Connection[Any]) -> None:
+    """Leave nothing of one call's session for the next: the pool runs this on release."""
+    # setseed() makes random() predictable and no RESET undoes it: reseed from the OS.
+    seed = secrets.randbelow(2**52) / 2**51 - 1
+    script = f"{conn.get_reset_query()}\n{_RESET_MORE}SELECT pg_catalog.setseed({seed!r});"
+    try:
+        await conn.execute(script)
+    except (pg.PostgresError, pg.InterfaceError, OSError):
+        # A session that cannot be cleaned must not serve another call; the pool reconnects.
+        logger.warning("a pooled connection could not be reset; closing it")
+        conn.terminate()
+
+
 def _refuse_interval_parameter(value: object) -> tuple[int, int, int]:
     # pg-mcp never binds interval parameters; a codec needs an encoder all the same.
     raise TypeError("interval parameters are not supported")
@@ -72,6 +103,7 @@ async def _create(config: PoolConfig, *, min_size: int) -> asyncpg.Pool[asyncpg.
         max_size=config.pool_max,
         timeout=config.acquire_timeout,
         init=init_connection,
+        reset=reset_connection,
         server_settings=_SERVER_SETTINGS,
         **options,
     )

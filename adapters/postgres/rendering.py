@@ -238,7 +238,8 @@ def column_info(attribute: asyncpg.Attribute) -> ColumnInfo:
 
 
 def render_rows(
-    records: Sequence[asyncpg.Record], converters: Sequence[Converter | None]
+    records: Sequence[asyncpg.Record] | Sequence[tuple[object, ...]],
+    converters: Sequence[Converter | None],
 ) -> tuple[Row, ...]:
     """Records as tuples of JSON-safe values, one converter per column."""
     if not records or not any(converters):

@@ -12,6 +12,9 @@ from domain.models import Row
 # Rows fetched before their size is known; then batches are sized to what is left of the cap.
 FIRST_BATCH = 50
 MIN_BATCH = 8
+# Python holds a small value in ~30 times its JSON bytes: rows of many small values must not
+# make one batch a hundred megabytes.
+MAX_BATCH = 500
 
 
 def json_size(value: object) -> int:
@@ -45,11 +48,11 @@ class ResultBudget:
             return 0
         left = self.max_rows - len(self.rows) + 1
         if self.max_bytes is None:
-            return left
+            return min(left, MAX_BATCH)
         if not self.rows:
             return min(left, FIRST_BATCH)
         average = max(1, (self.used - 1) // len(self.rows))  # a row and its comma
-        return min(left, max(MIN_BATCH, (self.max_bytes - self.used) // average + 1))
+        return min(left, MAX_BATCH, max(MIN_BATCH, (self.max_bytes - self.used) // average + 1))
 
     def add(self, rows: Sequence[Row], *, last: bool) -> None:
         """Keep what fits of a batch; last says the query has no rows after it."""
@@ -62,6 +65,12 @@ class ResultBudget:
         elif not self._add_all(fitting, self.max_bytes):
             self._add_each(fitting, self.max_bytes)
         self.done = self.done or last or self.truncated
+
+    def cut(self, size: int) -> None:
+        """PostgreSQL found that the next row, of `size` bytes in all, passes the byte cap."""
+        if not self.rows and self.max_bytes is not None:
+            raise first_row_too_large(size, self.max_bytes)
+        self.truncated = self.done = True
 
     def _add_all(self, rows: Sequence[Row], limit: int) -> bool:
         # One C-speed dump of the whole batch; most batches fit.
@@ -77,16 +86,16 @@ class ResultBudget:
             size = json_size(row) + (1 if self.rows else 0)
             if self.used + size > limit:
                 if not self.rows:
-                    raise _first_row_too_large(size, limit)
+                    raise first_row_too_large(size, limit)
                 self.truncated = True
                 return
             self.rows.append(row)
             self.used += size
 
 
-def _first_row_too_large(size: int, limit: int) -> SqlExecutionFailed:
+def first_row_too_large(size: int, limit: int) -> SqlExecutionFailed:
+    """The error for a first row larger than the whole reply may be."""
     return SqlExecutionFailed(
-        f"The first row alone is {size:,} bytes as JSON, more than the reply limit of "
-        f"{limit:,} bytes",
+        f"The first row alone is {size:,} bytes, more than the reply limit of {limit:,} bytes",
         hint="Select fewer columns, or shorten long values, e.g. left(column, 500).",
     )

@@ -13,6 +13,7 @@ from sqlglot import exp
 from domain.safety.builtin_operators import BUILTIN_OPERATORS
 from domain.safety.dialect import ORIGINAL_NAME
 from domain.safety.functions import looks_like_system_function
+from domain.safety.planner_rules import reject_unestimable_row_counts
 from domain.safety.rule_context import RuleContext
 from domain.safety.violation import Violation
 
@@ -270,4 +271,5 @@ SAFETY_RULES: tuple[SafetyRule, ...] = (
     reject_attribute_function_calls,
     reject_unlisted_operators,
     reject_unlisted_types,
+    reject_unestimable_row_counts,
 )

@@ -20,7 +20,7 @@ from domain.errors import (
 )
 
 PACKAGE = Path(adapters.postgres.__file__).parent
-OWN_MODULES = ("pool", "asyncpg_database", "introspection", "rendering", "errors")
+OWN_MODULES = ("pool", "asyncpg_database", "capped_select", "introspection", "rendering", "errors")
 
 
 def caught_names(module_name: str) -> list[tuple[str, str]]:

@@ -59,12 +59,12 @@ def test_batches_are_sized_to_what_is_left_of_the_cap() -> None:
     budget = ResultBudget(max_rows=100_000, max_bytes=100_000)
     assert budget.next_batch() == FIRST_BATCH
 
-    budget.add(rows(FIRST_BATCH, width=100), last=False)
+    budget.add(rows(FIRST_BATCH, width=400), last=False)
 
-    budget.add(rows(budget.next_batch() - 1, width=100), last=False)
+    budget.add(rows(budget.next_batch() - 1, width=400), last=False)
 
     assert not budget.truncated
-    assert 100_000 - budget.used < json_size(rows(1, width=100)[0]) + 1
+    assert 100_000 - budget.used < json_size(rows(1, width=400)[0]) + 1
     assert budget.next_batch() == MIN_BATCH
 
 

@@ -147,7 +147,9 @@ async def test_a_first_row_larger_than_the_byte_cap_fails_with_err_006_and_a_hin
 ) -> None:
     shop = database(shop_pool, max_result_bytes=50_000)
 
-    error = await error_of(shop.fetch("SELECT repeat('x', 100000)", max_rows=10, timeout=5))
+    sql = "SELECT repeat('x', 30000), repeat('y', 30000)"  # each value fits, the row does not
+
+    error = await error_of(shop.fetch(sql, max_rows=10, timeout=5))
 
     assert error.code is ErrorCode.SQL_EXECUTION
     assert isinstance(error, SqlExecutionFailed)

@@ -1,0 +1,171 @@
+"""The text actually executed around a checked SELECT: PostgreSQL caps values and the total.
+
+    SELECT CASE WHEN sum(z.n) OVER w <= CAP THEN z.c1 END, ..., sum(z.n) OVER w, z.omitted
+    FROM (SELECT CASE WHEN z.z1 <= CAP THEN z.c1 END AS c1, ..., <bytes kept> AS n,
+                 <"position:size" of each value over CAP> AS omitted
+          FROM (SELECT q.c1, ..., <size of q.c1> AS z1, ... FROM (<sql>) AS q(c1, ...) OFFSET 0) z
+    ) z WINDOW w AS (ROWS UNBOUNDED PRECEDING)
+
+A value larger than the cap never leaves PostgreSQL (it comes as a marker), and once the running
+total of the bytes kept passes the cap every later row comes as NULLs: whatever the batch size,
+no fetch can hold more than the cap of values. The running sum streams (WindowAgg keeps no rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from adapters.postgres.rendering import Converter, render_rows
+from adapters.postgres.result_budget import ResultBudget
+from domain.errors import UnsafeSql
+from domain.models import JsonValue
+
+# How a query that can stand as a subquery begins (the gate trims comments); anything else (SHOW,
+# EXPLAIN, a write the READ ONLY transaction refuses) runs as it is.
+_QUERY_STARTS = ("SELECT", "WITH", "VALUES", "TABLE", "(")
+
+# Fixed-size types: a value is at most a few dozen bytes, so it is neither measured nor capped.
+_FIXED = frozenset({
+    "int2", "int4", "int8", "oid", "float4", "float8", "bool", "char", "name", "money", "date",
+    "time", "timetz", "timestamp", "timestamptz", "interval", "uuid", "macaddr", "macaddr8",
+    "point", "lseg", "box", "circle", "line", "pg_lsn", "xid", "xid8", "cid", "tid",
+})  # fmt: skip
+# octet_length reads these types' uncompressed size from the varlena header, without detoasting.
+_TEXT_LIKE = frozenset({"text", "varchar", "bpchar", "bytea"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CappedSelect:
+    """The wrapped statement and how to read its rows back (width user columns, then 2 more)."""
+
+    sql: str
+    width: int
+    max_bytes: int
+
+    def over_cap(self, record: asyncpg.Record) -> int | None:
+        """The running total of bytes when this row passes the cap, else None."""
+        used = record[self.width]
+        return None if used is None or used <= self.max_bytes else int(used)
+
+    def values(self, record: asyncpg.Record) -> tuple[object, ...]:
+        """The row's values, each omitted one replaced by a marker saying so."""
+        values = tuple(record[: self.width])
+        omitted = record[self.width + 1]
+        if not omitted:
+            return values
+        cells = list(values)
+        for entry in omitted.split(","):
+            position, size = entry.split(":")
+            cells[int(position) - 1] = omitted_marker(int(size), self.max_bytes)
+        return tuple(cells)
+
+
+def can_stand_as_subquery(sql: str) -> bool:
+    """Whether the statement is a query that capped_select can wrap."""
+    return sql.lstrip()[:6].upper().startswith(_QUERY_STARTS)
+
+
+def omitted_marker(size: int, limit: int) -> JsonValue:
+    """What the user sees in place of a value too large to return."""
+    return f"[value omitted: {size:,} bytes, over the {limit:,}-byte limit]"
+
+
+def capped_select(
+    sql: str, attributes: Sequence[asyncpg.Attribute], max_bytes: int
+) -> CappedSelect:
+    """Wrap a checked SELECT whose columns are `attributes` so PostgreSQL enforces max_bytes."""
+    width = len(attributes)
+    names = [f"c{i}" for i in range(1, width + 1)]
+    sizes = {i: expr for i, a in enumerate(attributes, 1) if (expr := _size_of(f"q.c{i}", a.type))}
+    inner = ", ".join(
+        [f"q.{name}" for name in names] + [f"{expr} AS z{i}" for i, expr in sizes.items()]
+    )
+    kept = [
+        f"CASE WHEN z.z{i} <= {max_bytes} THEN z.c{i} END AS c{i}" if i in sizes else f"z.c{i}"
+        for i in range(1, width + 1)
+    ]
+    counted = " + ".join(f"CASE WHEN z.z{i} <= {max_bytes} THEN z.z{i} ELSE 0 END" for i in sizes)
+    flags = ", ".join(f"CASE WHEN z.z{i} > {max_bytes} THEN '{i}:' || z.z{i} END" for i in sizes)
+    middle = ", ".join(
+        [
+            *kept,
+            f"({counted or '0'})::pg_catalog.int8 AS n",
+            f"pg_catalog.concat_ws(',', {flags or 'NULL'}) AS omitted",
+        ]
+    )
+    used = "pg_catalog.sum(z.n) OVER w"
+    outer = ", ".join(
+        [f"CASE WHEN {used} <= {max_bytes} THEN z.{name} END" for name in names]
+        + [used, "z.omitted"]
+    )
+    text = (
+        f"SELECT {outer} FROM (SELECT {middle} FROM (SELECT {inner} "
+        f"FROM (\n{sql}\n) AS q({', '.join(names)}) OFFSET 0) AS z) AS z "
+        "WINDOW w AS (ROWS UNBOUNDED PRECEDING)"
+    )
+    return CappedSelect(sql=text, width=width, max_bytes=max_bytes)
+
+
+def _size_of(column: str, kind: asyncpg.Type) -> str | None:
+    """SQL for the uncompressed size of a column's value in bytes; None for fixed-size types."""
+    name = kind.name
+    if kind.schema == "pg_catalog" and kind.kind == "scalar" and name in _FIXED:
+        return None
+    if kind.schema == "pg_catalog" and kind.kind == "scalar" and name in _TEXT_LIKE:
+        return f"pg_catalog.octet_length({column})"
+    if (
+        kind.schema == "pg_catalog"
+        and kind.kind in ("scalar", "array")
+        and "record" not in kind.name
+    ):
+        # pg_column_size is the compressed size: a compressed value (pglz and lz4 shrink a
+        # repeated string a hundredfold) is measured by its text instead.
+        return (
+            f"CASE WHEN pg_catalog.pg_column_compression({column}) IS NULL "
+            f"THEN pg_catalog.pg_column_size({column}) "
+            f"ELSE pg_catalog.octet_length({column}::pg_catalog.text) END"
+        )
+    # Records and composites may hold compressed fields that pg_column_size counts compressed.
+    return f"pg_catalog.octet_length({column}::pg_catalog.text)"
+
+
+async def prepare_capped(
+    conn: PoolConnectionProxy[asyncpg.Record], capped: CappedSelect
+) -> asyncpg.prepared_stmt.PreparedStatement[asyncpg.Record]:
+    """Prepare the wrapped statement; a write the wrapping exposed is refused as a write.
+
+    Raises:
+        UnsafeSql: the query is a WITH holding a write (rule read_only_transaction).
+    """
+    try:
+        return await conn.prepare(capped.sql)
+    except asyncpg.PostgresError as exc:
+        # 0A000: of the queries the raw text allowed, only a WITH holding a write cannot be a
+        # subquery. It is as much a write as READ ONLY would have refused (25006).
+        if exc.sqlstate != "0A000" or "data-modifying" not in str(exc):
+            raise
+        raise UnsafeSql(str(exc), rule="read_only_transaction") from exc
+
+
+async def stream_capped(
+    statement: asyncpg.prepared_stmt.PreparedStatement[asyncpg.Record],
+    capped: CappedSelect,
+    converters: Sequence[Converter | None],
+    budget: ResultBudget,
+) -> None:
+    """Fetch the capped statement's rows into budget until PostgreSQL says the cap is passed."""
+    cursor = await statement.cursor()
+    while size := budget.next_batch():
+        records = await cursor.fetch(size)
+        values: list[tuple[object, ...]] = []
+        for record in records:
+            if (total := capped.over_cap(record)) is not None:
+                budget.add(render_rows(values, converters), last=False)
+                budget.cut(total)
+                return
+            values.append(capped.values(record))
+        budget.add(render_rows(values, converters), last=len(records) < size)
