@@ -1,5 +1,7 @@
 """Identifiers as PostgreSQL reads them: unquoted names folded to lower case, ASCII letters only."""
 
+from collections.abc import Iterable
+
 from sqlglot import exp
 
 # PostgreSQL's downcase_identifier folds A-Z alone in a multibyte encoding such as UTF8:
@@ -12,8 +14,8 @@ def fold(name: str) -> str:
     return name.translate(_ASCII_LOWER)
 
 
-def fold_identifiers(tree: exp.Expr) -> None:
-    """Fold every unquoted identifier of sqlglot's tree in place, so names compare exactly."""
-    for node in tree.walk():
-        if type(node) is exp.Identifier and not node.quoted:
+def fold_identifiers(identifiers: Iterable[exp.Expr]) -> None:
+    """Fold every unquoted identifier in place (all of a tree's), so names compare exactly."""
+    for node in identifiers:
+        if not node.args.get("quoted"):
             node.set("this", fold(node.this))

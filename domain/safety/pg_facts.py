@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from pglast import ast, parser
@@ -71,9 +72,8 @@ def read_pg_facts(text: str) -> PgFacts:
         if kind == "ExplainStmt":
             explained = next(iter(body["query"]))
             options = frozenset(o["DefElem"]["defname"] for o in body.get("options", ()))
-        elif kind == "SelectStmt":
-            _note(kind, body, notes)
-        _walk(body, notes)
+    # One walk of the tree gathers both the names and the facts below.
+    names = read_pg_names(stmts, partial(_note, notes=notes), _NOTED)
     return PgFacts(
         statements=tuple(next(iter(stmt)) for stmt in stmts),
         explained=explained,
@@ -86,7 +86,7 @@ def read_pg_facts(text: str) -> PgFacts:
         relations=tuple(notes.relations),
         type_names=tuple(notes.type_names),
         field_names=tuple(notes.field_names),
-        names=read_pg_names(stmts),
+        names=names,
         attribute_names=tuple(notes.attribute_names),
     )
 
@@ -95,22 +95,7 @@ def _names(strings: list[dict[str, Any]]) -> tuple[str, ...]:
     return tuple(s["String"]["sval"] for s in strings if "String" in s)
 
 
-def _walk(root: dict[str, Any], notes: _Notes) -> None:
-    stack: list[Any] = [root]
-    push, pop = stack.append, stack.pop
-    while stack:
-        node = pop()
-        if type(node) is list:
-            stack.extend(node)
-            continue
-        for key, value in node.items():
-            if key in _NOTED:
-                _note(key, value, notes)
-            if type(value) in _CONTAINERS:
-                push(value)
-
-
-def _note(key: str, body: Any, notes: _Notes) -> None:
+def _note(key: str, body: Any, *, notes: _Notes) -> None:
     if key == "FuncCall":
         notes.functions.append(_names(body["funcname"]))
     elif key == "RangeTableSample":

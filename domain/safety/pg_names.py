@@ -5,10 +5,19 @@ and a relation name told apart from a CTE name by PostgreSQL's scoping of WITH.
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 STAR = "*"
+# The node keys whose names are gathered; every other key is only walked through.
+_NAMED = frozenset(
+    {
+        *("SelectStmt", "RangeVar", "ColumnRef", "alias", "Alias", "CommonTableExpr"),
+        *("ResTarget", "ColumnDef", "A_Indirection", "TypeName", "typeName", "FuncCall"),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,46 +44,65 @@ class PgNames:
     functions: tuple[NameRef, ...] = ()
 
 
-def read_pg_names(statements: list[dict[str, Any]]) -> PgNames:
-    """Gather the names of pglast's JSON statements (the "stmt" bodies of parse_sql_json)."""
+def read_pg_names(
+    statements: list[dict[str, Any]],
+    visit: Callable[[str, Any], None] | None = None,
+    noted: frozenset[str] = frozenset(),
+) -> PgNames:
+    """Gather the names of pglast's JSON statements (the "stmt" bodies of parse_sql_json).
+
+    visit, when given, is called with every node under a key in `noted` (below the statements'
+    own keys), so that other facts are gathered in the same single walk of the tree.
+    """
     relations: list[RelationRef] = []
     columns: dict[int, tuple[str, ...]] = {}
     aliases: Counter[str] = Counter()
     fields: list[str] = []
     types: list[NameRef] = []
     functions: list[NameRef] = []
-    stack: list[tuple[Any, frozenset[str]]] = [(stmt, frozenset()) for stmt in statements]
+    stack: list[tuple[Any, frozenset[str]]] = []
+    for stmt in statements:
+        ((kind, body),) = stmt.items()
+        # A top-level SELECT is walked as a node (its scopes, its facts); another statement's
+        # own key is not a nested statement, so only its body is.
+        stack.append((stmt if kind == "SelectStmt" else body, frozenset()))
+    interesting = _NAMED | noted
     while stack:
         node, ctes = stack.pop()
         if type(node) is list:
-            stack.extend((item, ctes) for item in node)
+            stack.extend(zip(node, repeat(ctes)))
             continue
         if type(node) is not dict:
-            continue
+            continue  # a list item that is a plain value
         for key, value in node.items():
-            if key == "SelectStmt":
-                stack.extend(_select_parts(value, ctes))
-                continue
-            if key == "RangeVar":
-                relations.append(_relation(value, ctes))
-            elif key == "ColumnRef":
-                columns[value.get("location", -1)] = _parts(value["fields"])
-            elif key in ("alias", "Alias") and type(value) is dict:
-                aliases.update(_alias_names(value))
-            elif key == "CommonTableExpr":
-                aliases.update((value["ctename"], *_parts(value.get("aliascolnames", ()))))
-            elif key == "ResTarget" and "name" in value:
-                aliases[value["name"]] += 1
-            elif key == "ColumnDef":  # a column definition list: AS x(a int, b text)
-                aliases[value["colname"]] += 1
-            elif key == "A_Indirection":
-                fields.extend(_parts(value["indirection"], stars=False))
-            elif key in ("TypeName", "typeName") and type(value) is dict and "names" in value:
-                types.append(NameRef(value.get("location", -1), _parts(value["names"])))
-            elif key == "FuncCall":
-                functions.append(NameRef(value.get("location", -1), _parts(value["funcname"])))
-            if type(value) in (dict, list):
-                stack.append((value, ctes))
+            shape = type(value)
+            if shape is not dict and shape is not list:
+                continue  # a location, a flag, a string: nothing below it
+            if key in interesting:
+                if visit is not None and key in noted:
+                    visit(key, value)
+                if key == "SelectStmt":
+                    stack.extend(_select_parts(value, ctes))
+                    continue
+                if key == "RangeVar":
+                    relations.append(_relation(value, ctes))
+                elif key == "ColumnRef":
+                    columns[value.get("location", -1)] = _parts(value["fields"])
+                elif key in ("alias", "Alias") and shape is dict:
+                    aliases.update(_alias_names(value))
+                elif key == "CommonTableExpr":
+                    aliases.update((value["ctename"], *_parts(value.get("aliascolnames", ()))))
+                elif key == "ResTarget" and "name" in value:
+                    aliases[value["name"]] += 1
+                elif key == "ColumnDef":  # a column definition list: AS x(a int, b text)
+                    aliases[value["colname"]] += 1
+                elif key == "A_Indirection":
+                    fields.extend(_parts(value["indirection"], stars=False))
+                elif key in ("TypeName", "typeName") and shape is dict and "names" in value:
+                    types.append(NameRef(value.get("location", -1), _parts(value["names"])))
+                elif key == "FuncCall":
+                    functions.append(NameRef(value.get("location", -1), _parts(value["funcname"])))
+            stack.append((value, ctes))
     return PgNames(
         relations=tuple(sorted(relations, key=lambda ref: ref.location)),
         columns=columns,

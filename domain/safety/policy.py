@@ -64,15 +64,16 @@ class SafetyPolicy:
         """
         text, query, facts, trees = self._parse(sql)
         tree, extension = trees[0], frozenset(extension_functions)
+        nodes = index_nodes(tree)
         # Names compare exactly from here on, as PostgreSQL compares them.
-        fold_identifiers(tree)
+        fold_identifiers(nodes.get(exp.Identifier, ()))
         ctx = RuleContext(
             config=self._config,
             allowed_functions=self._functions,
             allowed_statements=self._statements,
             statement_count=len(trees),
             pg=facts,
-            nodes=index_nodes(tree),
+            nodes=nodes,
             text=text,
             query_offset=len(text) - len(query),
             extension_calls=extension | {(name,) for _, name in extension},

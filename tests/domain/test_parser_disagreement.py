@@ -25,7 +25,7 @@ from tests.domain.shop_snapshot import SHOP
 def mixed_reading(postgres_reads: str, checker_reads: str) -> str | None:
     """The disagreement rule's verdict when PostgreSQL reads one text and sqlglot another."""
     tree = parse_statements(checker_reads)[0]
-    fold_identifiers(tree)
+    fold_identifiers(tree.find_all(exp.Identifier))
     ctx = RuleContext(
         config=SafetyConfig(),
         allowed_functions=ALLOWED_FUNCTIONS,
