@@ -1,8 +1,10 @@
 """The outcome of a passed safety check, handed on to the access policy and the database."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlglot import exp
+
+from domain.safety.input_bounds import InputBounds
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -12,6 +14,7 @@ class SafetyConfig:
     allowed_statements: frozenset[str] = frozenset({"SELECT"})
     extra_allowed_functions: frozenset[str] = frozenset()
     allow_system_catalogs: bool = False
+    input_bounds: InputBounds = field(default_factory=InputBounds)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,6 +8,7 @@ from domain.errors import UnsafeSql
 from domain.safety.checked import CheckedSql, SafetyConfig
 from domain.safety.dialect import parse_statements
 from domain.safety.functions import ALLOWED_FUNCTIONS
+from domain.safety.input_bounds import InputBounds, check_sql, too_deep_to_check
 from domain.safety.pg_facts import PgFacts, read_pg_facts
 from domain.safety.rule_context import RuleContext, index_nodes
 from domain.safety.rules import SAFETY_RULES, SafetyRule
@@ -36,6 +37,18 @@ class SafetyPolicy:
         Raises:
             UnsafeSql: the statement is refused; `rule` names the rule that refused it.
         """
+        check_sql(sql, self._config.input_bounds)  # before any parser sees it
+        try:
+            return self._check(sql)
+        except RecursionError as exc:
+            raise too_deep_to_check() from exc
+
+    @property
+    def input_bounds(self) -> InputBounds:
+        """The size and nesting past which a statement is refused unparsed."""
+        return self._config.input_bounds
+
+    def _check(self, sql: str) -> CheckedSql:
         text, facts, trees = self._parse(sql)
         tree = trees[0]
         ctx = RuleContext(
