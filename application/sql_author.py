@@ -1,5 +1,6 @@
 """Drafts SQL for a question, proves it safe, and repairs it from PostgreSQL's errors."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -16,10 +17,15 @@ from domain.errors import SqlExecutionFailed
 from domain.models import ChatMessage, SchemaSnapshot, SqlDraft
 from domain.ports import ChatModel
 from domain.safety.checked import CheckedSql
+from domain.safety.input_bounds import check_argument, check_question, too_deep_to_check
 from domain.safety.policy import SafetyPolicy
 
 T = TypeVar("T")
 Trial = Callable[[CheckedSql], Awaitable[T]]
+
+# Below this the gate takes a few milliseconds; above, up to about 0.5 s at the input bounds,
+# which would stall every other call on the event loop (bench/safety.py measures both).
+_INLINE_CHECK_CHARS = 4096
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,6 +42,8 @@ class SqlAuthor:
     """Turns a question (or SQL the caller wrote) into checked SQL that the database accepts.
 
     - SQL given by the caller is checked as it is; a question is drafted by the chat model.
+    - A question past max_question_chars is ERR_008; SQL past the input bounds is ERR_005.
+    - A statement longer than a few KB is checked in a worker thread, off the event loop.
     - The prompt holds the visible schema, pruned to what the question needs within the budget.
     - Every draft passes the safety policy, then the access policy; a refusal is final (ERR_005).
     - When the trial fails with a SQL error, PostgreSQL's message goes back to the model, with
@@ -64,7 +72,25 @@ class SqlAuthor:
         Raises:
             UnsafeSql: either policy refused it.
         """
-        return self._access.check(self._safety.check(sql), snapshot)
+        try:
+            return self._access.check(self._safety.check(sql), snapshot)
+        except RecursionError as exc:  # the access policy walks the tree recursively too
+            raise too_deep_to_check() from exc
+
+    def admit(self, text: str) -> None:
+        """Refuse a text longer than any question or statement may be, before any work on it.
+
+        Raises:
+            InvalidRequest: past both max_question_chars and max_sql_bytes.
+        """
+        check_argument(text, self._safety.input_bounds)
+
+    async def _checked(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
+        if len(sql) <= _INLINE_CHECK_CHARS:
+            return self.check(sql, snapshot)
+        # mypyc-compiled sqlglot holds the GIL for long stretches, yet a worker thread still
+        # lets the loop run between them: a small call beside a large one stays fast.
+        return await asyncio.to_thread(self.check, sql, snapshot)
 
     async def author(
         self,
@@ -74,13 +100,14 @@ class SqlAuthor:
         progress: Progress = no_progress,
     ) -> Authored[T]:
         """Check SQL or draft it from the question, then run `trial`, repairing on SQL errors."""
-        if looks_like_sql(text):
+        if looks_like_sql(text, self._safety.input_bounds):
             await progress("checking")
-            checked = self.check(text, snapshot)
+            checked = await self._checked(text, snapshot)
             await progress("running")
             return Authored(
                 checked=checked, explanation="", outcome=await trial(checked), attempts=0
             )
+        check_question(text, self._safety.input_bounds)
         visible = self._visible.of(snapshot)
         context = select_schema_context(visible, text, max_tokens=self._context_tokens)
         conversation = drafting_conversation(text, context)
@@ -90,7 +117,7 @@ class SqlAuthor:
             await progress("drafting")
             draft = await self._draft(conversation)
             await progress("checking")
-            checked = self.check(draft.sql, snapshot)
+            checked = await self._checked(draft.sql, snapshot)
             await progress("running")
             try:
                 outcome = await trial(checked)

@@ -7,6 +7,7 @@ from domain.safety.checked import SafetyConfig
 from domain.safety.input_bounds import (
     MAX_BRACKET_DEPTH,
     InputBounds,
+    block_comment_end,
     check_argument,
     check_question,
     check_sql,
@@ -186,3 +187,29 @@ def test_an_argument_longer_than_any_question_or_statement_is_err_008() -> None:
         check_argument("x" * 200_001, BOUNDS)
 
     assert "200,000" in refused.value.message
+
+
+def test_balanced_case_and_stray_closers_leave_the_depth_where_postgresql_would() -> None:
+    closed = "CASE WHEN (1) THEN [1] END, " * 70
+    stray = ")" * 70 + "END " * 70
+
+    check_sql(f"SELECT {closed}1 {stray}  \n", BOUNDS)
+
+
+@pytest.mark.parametrize(
+    ("text", "end"),
+    [
+        ("/* a */ x", 7),
+        ("/* /* */ */x", 11),
+        ("/*/ */ x", 6),  # the star of /*/ opens, it does not close
+        ("/* /*/ */ */ x", 12),
+        ("/* /* */*/ x", 10),  # nor does the star of */* open again
+        ("/* never closed", 15),
+    ],
+)
+def test_a_block_comment_ends_where_postgresql_ends_it(text: str, end: int) -> None:
+    assert block_comment_end(text, 2) == end
+
+
+def test_the_policy_tells_its_bounds() -> None:
+    assert POLICY.input_bounds == BOUNDS
