@@ -123,6 +123,7 @@ def test_an_in_list_of_five_thousand_values_is_within_the_defaults() -> None:
         "E'\\'' ",  # an escaped quote in an E'' string does not end it
         "/* /* */ ' */ ",  # comments nest: the quote is inside the comment
         "1 +/* ' */ 1, ",  # a comment right after an operator still starts a comment
+        "E'\\'' -- a newline continues an E'' string, escapes and all\n'\\'', ",
     ],
 )
 def test_quotes_and_comments_cannot_hide_nesting_from_the_scan(hidden: str) -> None:
