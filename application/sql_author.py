@@ -23,7 +23,7 @@ from domain.safety.policy import SafetyPolicy
 T = TypeVar("T")
 Trial = Callable[[CheckedSql], Awaitable[T]]
 
-# Below this the gate takes a few milliseconds; above, up to about 0.5 s at the input bounds,
+# Below this the gate takes a few milliseconds; above, up to about 0.3 s at the input bounds,
 # which would stall every other call on the event loop (bench/safety.py measures both).
 _INLINE_CHECK_CHARS = 4096
 
