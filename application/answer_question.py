@@ -41,6 +41,7 @@ class AnswerQuestion:
     """Answers a natural-language question about a database.
 
     - The question must not be empty; max_rows is capped by PG_MCP_MAX_RESULT_ROWS.
+    - A text longer than PG_MCP_MAX_QUESTION_CHARS and PG_MCP_MAX_SQL_BYTES is refused first.
     - The schema comes from the catalog (cached for PG_MCP_SCHEMA_CACHE_TTL); with several
       databases and none named, the question goes to the one whose schema fits it best.
     - The SQL is drafted, checked by the safety and access policies, and repaired from errors.
@@ -75,6 +76,7 @@ class AnswerQuestion:
         question = request.question.strip()
         if not question:
             raise InvalidRequest("The question is empty")
+        self._author.admit(question)
         max_rows = self._row_cap(request.max_rows)
         await progress("schema")
         database, snapshot = await self._choice.choose(request.database, question)

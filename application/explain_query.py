@@ -31,7 +31,7 @@ class Explanation:
 class ExplainQuery:
     """Explains how PostgreSQL would run the SQL for a question.
 
-    - The SQL is drafted and checked exactly as for an answer.
+    - The SQL is drafted and checked exactly as for an answer, within the same input bounds.
     - EXPLAIN (FORMAT JSON) runs without ANALYZE: the statement itself never runs.
     """
 
@@ -58,6 +58,7 @@ class ExplainQuery:
         question = request.question.strip()
         if not question:
             raise InvalidRequest("The question is empty")
+        self._author.admit(question)
         await progress("schema")
         database, snapshot = await self._choice.choose(request.database, question)
 

@@ -1,5 +1,6 @@
 """Drafts SQL for a question, proves it safe, and repairs it from PostgreSQL's errors."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -17,12 +18,17 @@ from domain.errors import SqlExecutionFailed, UnsafeSql
 from domain.models import ChatMessage, SchemaSnapshot, SqlDraft
 from domain.ports import ChatModel
 from domain.safety.checked import CheckedSql
+from domain.safety.input_bounds import check_argument, check_question, too_deep_to_check
 from domain.safety.policy import SafetyPolicy
 
 T = TypeVar("T")
 Trial = Callable[[CheckedSql], Awaitable[T]]
 # Asked for a newer snapshot when SQL names a relation the one in hand lacks; None: none newer.
 Reload = Callable[[SchemaSnapshot], Awaitable[SchemaSnapshot | None]]
+
+# Below this the gate takes a few milliseconds; above, up to about 0.3 s at the input bounds,
+# which would stall every other call on the event loop (bench/safety.py measures both).
+_INLINE_CHECK_CHARS = 4096
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,6 +45,8 @@ class SqlAuthor:
     """Turns a question (or SQL the caller wrote) into checked SQL that the database accepts.
 
     - SQL given by the caller is checked as it is; a question is drafted by the chat model.
+    - A question past max_question_chars is ERR_008; SQL past the input bounds is ERR_005.
+    - A statement longer than a few KB is checked in a worker thread, off the event loop.
     - The prompt holds the visible schema, pruned to what the question needs within the budget.
     - Every draft passes the safety policy, then the access policy; a refusal is final (ERR_005).
     - When the trial fails with a SQL error, PostgreSQL's message goes back to the model, with
@@ -67,13 +75,31 @@ class SqlAuthor:
         Raises:
             UnsafeSql: either policy refused it.
         """
-        checked = self._access.check(self._gate(sql, snapshot), snapshot)
-        if checked.runnable is None:
-            # Stars were narrowed: the new text is judged afresh, as PostgreSQL will read it.
-            checked = self._access.check(self._gate(checked.sql, snapshot), snapshot)
+        try:
+            checked = self._access.check(self._gate(sql, snapshot), snapshot)
+            if checked.runnable is None:
+                # Stars were narrowed: the new text is judged afresh, as PostgreSQL reads it.
+                checked = self._access.check(self._gate(checked.sql, snapshot), snapshot)
+        except RecursionError as exc:  # the access policy walks the tree recursively too
+            raise too_deep_to_check() from exc
         if checked.runnable is None:
             raise UnsafeSql("the statement's stars could not be narrowed", rule="blocked_column")
         return checked
+
+    def admit(self, text: str) -> None:
+        """Refuse a text longer than any question or statement may be, before any work on it.
+
+        Raises:
+            InvalidRequest: past both max_question_chars and max_sql_bytes.
+        """
+        check_argument(text, self._safety.input_bounds)
+
+    async def _checked(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
+        if len(sql) <= _INLINE_CHECK_CHARS:
+            return self.check(sql, snapshot)
+        # mypyc-compiled sqlglot holds the GIL for long stretches, yet a worker thread still
+        # lets the loop run between them: a small call beside a large one stays fast.
+        return await asyncio.to_thread(self.check, sql, snapshot)
 
     def _gate(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
         """The safety policy, told what this database adds safely: extensions, enum types."""
@@ -93,7 +119,7 @@ class SqlAuthor:
             SqlExecutionFailed: a relation is unknown even to a reloaded snapshot (42P01).
         """
         try:
-            return self.check(sql, snapshot), snapshot
+            return await self._checked(sql, snapshot), snapshot
         except UnsafeSql as refusal:
             if refusal.rule != UNKNOWN_RELATION:
                 raise
@@ -101,7 +127,7 @@ class SqlAuthor:
         newer = await reload(snapshot) if reload is not None else None
         if newer is not None:
             try:
-                return self.check(sql, newer), newer
+                return await self._checked(sql, newer), newer
             except UnsafeSql as refusal:
                 if refusal.rule != UNKNOWN_RELATION:
                     raise
@@ -118,13 +144,14 @@ class SqlAuthor:
         reload: Reload | None = None,
     ) -> Authored[T]:
         """Check SQL or draft it from the question, then run `trial`, repairing on SQL errors."""
-        if looks_like_sql(text):
+        if looks_like_sql(text, self._safety.input_bounds):
             await progress("checking")
             checked, snapshot = await self._check_current(text, snapshot, reload)
             await progress("running")
             return Authored(
                 checked=checked, explanation="", outcome=await trial(checked), attempts=0
             )
+        check_question(text, self._safety.input_bounds)
         visible = self._visible.of(snapshot)
         context = select_schema_context(visible, text, max_tokens=self._context_tokens)
         conversation = drafting_conversation(text, context)

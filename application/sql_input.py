@@ -2,8 +2,9 @@
 
 import re
 
-import pglast
-from pglast.parser import ParseError
+from pglast.parser import ParseError, parse_sql_json
+
+from domain.safety.input_bounds import InputBounds, block_comment_end, sql_bounds_violation
 
 # First words of every PostgreSQL command, so that a write is recognised as SQL (and refused by
 # the safety policy with ERR_005) rather than mistaken for prose.
@@ -13,6 +14,9 @@ _COMMANDS = (
     "merge move notify prepare reassign refresh reindex release reset revoke rollback savepoint "
     "security select set show start table truncate unlisten update vacuum values with"
 )
+_BLANK = re.compile(r"\s+")
+# Enough of the text to hold the first word; the rest is never copied.
+_FIRST_WORD = 64
 _SQL_START = re.compile(rf"^\s*(\(|(?:{'|'.join(_COMMANDS.split())})\b)", re.IGNORECASE)
 
 
@@ -22,37 +26,37 @@ def starts_like_sql(text: str) -> bool:
 
 
 def _without_leading_comments(text: str) -> str:
-    rest = text.lstrip()
-    while rest.startswith(("--", "/*")):
-        if rest.startswith("--"):
-            _, _, rest = rest.partition("\n")
+    # Positions, not slices: copying the rest after each of many comments would be quadratic.
+    pos = _past_blanks(text, 0)
+    while text.startswith(("--", "/*"), pos):
+        if text.startswith("--", pos):
+            newline = text.find("\n", pos)
+            pos = len(text) if newline < 0 else newline + 1
         else:
-            rest = rest[_block_comment_end(rest) :]
-        rest = rest.lstrip()
-    return rest
+            pos = block_comment_end(text, pos + 2)
+        pos = _past_blanks(text, pos)
+    return text[pos : pos + _FIRST_WORD]
 
 
-def _block_comment_end(text: str) -> int:
-    """Index just past the block comment opening `text`; PostgreSQL nests them."""
-    depth, i = 0, 0
-    while i < len(text):
-        pair = text[i : i + 2]
-        if pair in ("/*", "*/"):
-            depth += 1 if pair == "/*" else -1
-            i += 2
-            if depth == 0:
-                return i
-        else:
-            i += 1
-    return len(text)
+def _past_blanks(text: str, pos: int) -> int:
+    blanks = _BLANK.match(text, pos)
+    return pos if blanks is None else blanks.end()
 
 
-def looks_like_sql(text: str) -> bool:
-    """True when `text` is SQL that PostgreSQL's own parser reads, rather than a question."""
+def looks_like_sql(text: str, bounds: InputBounds) -> bool:
+    """True when `text` is SQL that PostgreSQL's own parser reads, rather than a question.
+
+    Text that starts like SQL but is past the input bounds counts as SQL without being parsed,
+    so that the safety policy refuses it naming the limit.
+    """
     if not starts_like_sql(text):
         return False
+    if sql_bounds_violation(text, bounds) is not None:
+        return True
     try:
-        pglast.parse_sql(text)
+        # The JSON form: PostgreSQL's stack check applies and no Python tree is built; the
+        # tree builder of pglast.parse_sql segfaults near 24,000 chained operators.
+        parse_sql_json(text)
     except ParseError:
         return False
     return True

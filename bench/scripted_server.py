@@ -1,6 +1,9 @@
 """pg-mcp over stdio with the chat model replaced by an in-process scripted one (for benches).
 
-Usage: python -m bench.scripted_server "<SQL every question is answered with>"
+Usage: python -m bench.scripted_server "<SQL every question is answered with>" [--inline-checks]
+    [--switch-interval SECONDS]
+(--inline-checks: every statement is checked on the event loop, however large, for comparison;
+--switch-interval: sys.setswitchinterval, how soon a thread holding the GIL is asked to pass it)
 """
 
 import asyncio
@@ -8,6 +11,7 @@ import sys
 
 from adapters.mcp.server import build_server
 from adapters.memory.scripted_chat_model import ScriptedChatModel
+from application import sql_author
 from bootstrap.loader import load_settings
 from bootstrap.runtime import running_container, use_cases
 
@@ -20,4 +24,8 @@ async def serve(sql: str) -> None:
 
 
 if __name__ == "__main__":
+    if "--inline-checks" in sys.argv:
+        sql_author._INLINE_CHECK_CHARS = sys.maxsize
+    if "--switch-interval" in sys.argv:
+        sys.setswitchinterval(float(sys.argv[sys.argv.index("--switch-interval") + 1]))
     asyncio.run(serve(sys.argv[1]))

@@ -25,6 +25,7 @@ from bootstrap.settings import (
 from domain.access.rules import AccessRules
 from domain.ports import ChatModel, Clock, Database
 from domain.safety.checked import SafetyConfig
+from domain.safety.input_bounds import InputBounds
 
 
 def pool_configs(settings: Settings) -> tuple[PoolConfig, ...]:
@@ -89,6 +90,13 @@ def safety_config(settings: SafetySettings) -> SafetyConfig:
         allowed_statements=frozenset(settings.allowed_statements),
         extra_allowed_functions=frozenset(f.lower() for f in settings.extra_allowed_functions),
         allow_system_catalogs=settings.allow_system_catalogs,
+        input_bounds=InputBounds(
+            max_question_chars=settings.max_question_chars,
+            max_sql_bytes=settings.max_sql_bytes,
+            max_sql_tokens=settings.max_sql_tokens,
+            max_sql_depth=settings.max_sql_depth,
+            max_sql_chain=settings.max_sql_chain,
+        ),
     )
 
 

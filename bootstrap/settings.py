@@ -199,6 +199,12 @@ class SafetySettings(BaseSettings):
     blocked_columns: CommaList = ()
     allowed_tables: CommaList = ()
     allowed_columns: CommaList = ()
+    max_question_chars: int = Field(default=10_000, ge=100, le=1_000_000)
+    max_sql_bytes: int = Field(default=200_000, ge=1_000, le=10_000_000)
+    max_sql_tokens: int = Field(default=20_000, ge=100, le=200_000)
+    # Past about 140 nested subqueries or 330 chained NOTs the parsers run out of stack anyway.
+    max_sql_depth: int = Field(default=64, ge=8, le=100)
+    max_sql_chain: int = Field(default=200, ge=16, le=250)
 
     _split = field_validator(
         "allowed_statements",

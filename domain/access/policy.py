@@ -3,6 +3,7 @@
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import replace
+from threading import Lock
 from typing import cast
 
 from sqlglot import exp
@@ -29,6 +30,7 @@ class AccessPolicy:
 
     def __init__(self, rules: AccessRules) -> None:
         self._rules = rules
+        self._lock = Lock()
         self._catalogs: OrderedDict[tuple[int, int], tuple[object, object, AccessCatalog]] = (
             OrderedDict()
         )
@@ -64,15 +66,18 @@ class AccessPolicy:
     ) -> AccessCatalog:
         """The catalog for this snapshot, built once and kept while the snapshot is in use."""
         key = (id(snapshot), id(view_sources))
-        cached = self._catalogs.get(key)
-        if cached is not None and cached[0] is snapshot and cached[1] is view_sources:
-            self._catalogs.move_to_end(key)
-            return cached[2]
+        # Large statements are checked in worker threads: the cache is shared between them.
+        with self._lock:
+            cached = self._catalogs.get(key)
+            if cached is not None and cached[0] is snapshot and cached[1] is view_sources:
+                self._catalogs.move_to_end(key)
+                return cached[2]
         rules = self._rules if self._rules.enabled else AccessRules()
         catalog = AccessCatalog(snapshot, rules, view_sources)
-        self._catalogs[key] = (snapshot, view_sources, catalog)
-        if len(self._catalogs) > _CACHED_CATALOGS:
-            self._catalogs.popitem(last=False)
+        with self._lock:
+            self._catalogs[key] = (snapshot, view_sources, catalog)
+            if len(self._catalogs) > _CACHED_CATALOGS:
+                self._catalogs.popitem(last=False)
         return catalog
 
 

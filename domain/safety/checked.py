@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
+from domain.safety.input_bounds import InputBounds
 from domain.safety.pg_names import PgNames, RelationRef
 
 
@@ -15,6 +16,7 @@ class SafetyConfig:
     allowed_statements: frozenset[str] = frozenset({"SELECT"})
     extra_allowed_functions: frozenset[str] = frozenset()
     allow_system_catalogs: bool = False
+    input_bounds: InputBounds = field(default_factory=InputBounds)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

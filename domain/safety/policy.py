@@ -13,6 +13,7 @@ from domain.safety.dialect import parse_statements
 from domain.safety.field_selection import reject_field_selection
 from domain.safety.functions import ALLOWED_FUNCTIONS
 from domain.safety.identifiers import fold_identifiers
+from domain.safety.input_bounds import InputBounds, check_sql, too_deep_to_check
 from domain.safety.name_agreement import reject_parser_disagreement
 from domain.safety.pg_facts import PgFacts, read_pg_facts
 from domain.safety.pg_names import CharOffsets
@@ -62,8 +63,25 @@ class SafetyPolicy:
         Raises:
             UnsafeSql: the statement is refused; `rule` names the rule that refused it.
         """
+        check_sql(sql, self._config.input_bounds)  # before any parser sees it
+        try:
+            return self._check(sql, frozenset(extension_functions), frozenset(extra_types))
+        except RecursionError as exc:
+            raise too_deep_to_check() from exc
+
+    @property
+    def input_bounds(self) -> InputBounds:
+        """The size and nesting past which a statement is refused unparsed."""
+        return self._config.input_bounds
+
+    def _check(
+        self,
+        sql: str,
+        extension: frozenset[tuple[str, str]],
+        extra_types: frozenset[str],
+    ) -> CheckedSql:
         text, query, facts, trees = self._parse(sql)
-        tree, extension = trees[0], frozenset(extension_functions)
+        tree = trees[0]
         nodes = index_nodes(tree)
         # Names compare exactly from here on, as PostgreSQL compares them.
         fold_identifiers(nodes.get(exp.Identifier, ()))

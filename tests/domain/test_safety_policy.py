@@ -17,7 +17,9 @@ from domain.safety.rules import (
 )
 from tests.domain.sql_fixtures import SqlCase, load_sql_cases
 
-REJECTS = load_sql_cases("reject.sql", "own_reject.sql", "resolution_reject.sql")
+REJECTS = load_sql_cases(
+    "reject.sql", "own_reject.sql", "resolution_reject.sql", "input_reject.sql"
+)
 ACCEPTS = load_sql_cases("accept.sql", "own_accept.sql", "resolution_accept.sql")
 STATIC_REJECTS = [case for case in REJECTS if case.headers["layer"] == "static"]
 RUNTIME_REJECTS = [case for case in REJECTS if case.headers["layer"] == "runtime"]

@@ -16,7 +16,9 @@ from bootstrap.runtime import running_container, use_cases
 from tests.container_settings import settings_for
 from tests.domain.sql_fixtures import SqlCase, load_sql_cases
 
-REJECTS = load_sql_cases("reject.sql", "own_reject.sql", "resolution_reject.sql")
+REJECTS = load_sql_cases(
+    "reject.sql", "own_reject.sql", "resolution_reject.sql", "input_reject.sql"
+)
 ACCEPTS = load_sql_cases("accept.sql", "own_accept.sql", "resolution_accept.sql")
 RUNTIME_STOPS = {"ERR_005", "ERR_006", "ERR_010"}
 
