@@ -17,13 +17,21 @@ from mcp import Client
 from tests.e2e.stdio import server_env, stdio_client
 from tests.pg import FIXTURES, create_database
 
-# Every password starts with this and every ssn is nine digits (tests/fixtures/shop_schema.sql).
-SECRET_MARKERS = ("hunter", "tok_")
+# Every password starts with hunter, every token with tok_ (tests/fixtures/shop_schema.sql);
+# the salary and ssn are planted below.
+SECRET_MARKERS = ("hunter", "tok_", "987654", "999-88-7777")
 
 SETUP = """
 CREATE ROLE {reader} LOGIN;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader};
 GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {reader};
+CREATE TABLE payroll (id int, paid_on date, salary int) PARTITION BY RANGE (paid_on);
+CREATE TABLE payroll_2026 PARTITION OF payroll FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+INSERT INTO payroll VALUES (1, '2026-03-01', 987654);
+CREATE TABLE people (id int, ssn text);
+CREATE TABLE contractors (rate int) INHERITS (people);
+INSERT INTO contractors VALUES (1, '999-88-7777', 10);
+GRANT SELECT ON payroll, payroll_2026, people, contractors TO {reader};
 CREATE ROLE {mallory};
 GRANT CREATE, USAGE ON SCHEMA public TO {mallory};
 SET ROLE {mallory};
@@ -68,8 +76,8 @@ async def attacked(attack_dsn: tuple[str, str]) -> AsyncIterator[tuple[Client, s
         reader_dsn,
         None,
         PG_MCP_ENABLE_ACCESS_CONTROL="true",
-        PG_MCP_BLOCKED_TABLES="credentials",
-        PG_MCP_BLOCKED_COLUMNS="users.password,users.ssn",
+        PG_MCP_BLOCKED_TABLES="credentials,payroll",
+        PG_MCP_BLOCKED_COLUMNS="users.password,users.ssn,people.ssn",
     )
     async with stdio_client(env) as client:
         yield client, dsn
@@ -174,3 +182,27 @@ async def test_a_sequence_is_no_table_to_read(attacked: tuple[Client, str]) -> N
 
     assert code in {"ERR_005", "ERR_006"}
     assert "does not exist" in shown
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM payroll_2026",
+        "SELECT salary FROM payroll_2026",
+        "SELECT ssn FROM contractors",
+        "SELECT * FROM contractors",
+        "SELECT c.ssn FROM contractors c",
+    ],
+)
+async def test_partitions_and_children_keep_their_parent_s_rules(
+    attacked: tuple[Client, str], sql: str
+) -> None:
+    code, shown = await run(attacked[0], sql)
+
+    assert_nothing_hidden(shown)
+    if sql == "SELECT * FROM contractors":
+        assert code is None  # the star is narrowed to what may be shown
+        assert "rate" in shown
+    else:
+        assert code == "ERR_005"
