@@ -58,16 +58,26 @@ def _positions(
     nodes: Iterable[exp.Expr], keys: tuple[str, ...], offset: int
 ) -> Iterable[tuple[int, tuple[str, ...]]]:
     for node in nodes:
-        if isinstance(node, exp.Table) and not isinstance(node.this, exp.Identifier):
+        args = node.args
+        if type(node) is exp.Table and type(args.get("this")) is not exp.Identifier:
             continue  # a table function, e.g. generate_series(...) AS g
-        parts = [node.args[key] for key in keys if node.args.get(key) is not None]
-        identifiers = [part for part in parts if isinstance(part, exp.Identifier)]
-        starts = [part.meta["start"] for part in identifiers if "start" in part.meta]
-        if len(identifiers) != len([p for p in parts if not isinstance(p, exp.Star)]) or not starts:
-            yield -1, ("?",)  # a name sqlglot built from something else: never agrees
-            continue
-        names = tuple(STAR if isinstance(part, exp.Star) else part.this for part in parts)
-        yield min(starts) + offset, names
+        names: list[str] = []
+        start = -1
+        for key in keys:
+            part = args.get(key)
+            if part is None:
+                continue
+            if type(part) is exp.Star:
+                names.append(STAR)
+                continue
+            begins = part.meta.get("start", -1) if type(part) is exp.Identifier else -1
+            if begins < 0:
+                names = ["?"]  # a name sqlglot built from something else: never agrees
+                start = -1
+                break
+            names.append(part.this)
+            start = begins if start < 0 else min(start, begins)
+        yield (start + offset if start >= 0 else -1), tuple(names)
 
 
 def _aliases(ctx: RuleContext) -> Counter[str]:

@@ -11,6 +11,8 @@ from itertools import repeat
 from typing import Any
 
 STAR = "*"
+# Lists of plain names and constants: read where they stand, nothing below them to walk.
+_LEAVES = frozenset({"String", "A_Const", "fields", "funcname"})
 # The node keys whose names are gathered; every other key is only walked through.
 _NAMED = frozenset(
     {
@@ -102,7 +104,8 @@ def read_pg_names(
                     types.append(NameRef(value.get("location", -1), _parts(value["names"])))
                 elif key == "FuncCall":
                     functions.append(NameRef(value.get("location", -1), _parts(value["funcname"])))
-            stack.append((value, ctes))
+            if key not in _LEAVES:
+                stack.append((value, ctes))
     return PgNames(
         relations=tuple(sorted(relations, key=lambda ref: ref.location)),
         columns=columns,

@@ -25,6 +25,9 @@ SETUP = """
 CREATE ROLE {reader} LOGIN;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader};
 GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {reader};
+CREATE SCHEMA ext;
+CREATE EXTENSION pg_trgm SCHEMA ext;
+GRANT USAGE ON SCHEMA ext TO {reader};
 CREATE TABLE payroll (id int, paid_on date, salary int) PARTITION BY RANGE (paid_on);
 CREATE TABLE payroll_2026 PARTITION OF payroll FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
 INSERT INTO payroll VALUES (1, '2026-03-01', 987654);
@@ -206,3 +209,15 @@ async def test_partitions_and_children_keep_their_parent_s_rules(
         assert "rate" in shown
     else:
         assert code == "ERR_005"
+
+
+@pytest.mark.anyio
+async def test_a_trusted_extension_s_function_runs_from_its_own_schema(
+    attacked: tuple[Client, str],
+) -> None:
+    sql = "SELECT similarity(username, 'user1') AS s FROM users ORDER BY id LIMIT 1"
+
+    result: Any = await attacked[0].call_tool("query", {"query": sql})
+
+    assert not result.is_error, result.content[0].text
+    assert result.structured_content["rows"] == [[1.0]]
