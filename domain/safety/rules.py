@@ -152,7 +152,9 @@ def _sqlglot_function_names(ctx: RuleContext) -> Iterator[tuple[str, ...]]:
         # A typed node without a written name came from syntax (CAST, EXTRACT); pglast's
         # reading of that syntax is judged below.
         name = node.name if isinstance(node, exp.Anonymous) else node.meta.get(ORIGINAL_NAME)
-        if not name:
+        # `x <> ALL (array)` is an operator to PostgreSQL (judged from pglast's reading below);
+        # sqlglot reads it as a call of ALL, a reserved word no function can be called by bare.
+        if not name or (name == "ALL" and isinstance(node.parent, exp.Predicate)):
             continue
         parent = node.parent
         if isinstance(parent, exp.Dot) and parent.expression is node:
