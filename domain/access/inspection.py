@@ -15,7 +15,7 @@ from domain.access.refusals import (
 )
 from domain.access.sources import ScopeSources, Source
 from domain.access.stars import StarExpander
-from domain.safety.pg_names import RelationRef
+from domain.safety.pg_names import NameRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ class StatementInspection:
             reference, in a join condition, or by a name that cannot be told apart from one.
     """
 
-    def __init__(self, catalog: AccessCatalog, relations: Mapping[int, RelationRef]) -> None:
+    def __init__(self, catalog: AccessCatalog, relations: Mapping[int, NameRef]) -> None:
         self._catalog = catalog
         self._relations = relations
         self._sources = ScopeSources(catalog)

@@ -13,7 +13,7 @@ from domain.access.refusals import refuse_table, refuse_unknown_relation
 from domain.safety.builtin_types import BUILTIN_TYPES
 from domain.safety.checked import CheckedSql
 from domain.safety.functions import ALLOWED_FUNCTIONS
-from domain.safety.pg_names import RelationRef
+from domain.safety.pg_names import NameRef
 
 _SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema"})
 
@@ -64,9 +64,7 @@ def qualified_text(checked: CheckedSql, catalog: AccessCatalog) -> str:
     return b"".join(pieces).decode()
 
 
-def _resolved(
-    checked: CheckedSql, catalog: AccessCatalog
-) -> Iterator[tuple[RelationRef, Relation]]:
+def _resolved(checked: CheckedSql, catalog: AccessCatalog) -> Iterator[tuple[NameRef, Relation]]:
     for ref in checked.names.relations:
         if ref.cte or _is_system(ref.parts):
             continue

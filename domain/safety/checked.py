@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from domain.safety.input_bounds import InputBounds
-from domain.safety.pg_names import PgNames, RelationRef
+from domain.safety.pg_names import NameRef, PgNames
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,5 +32,5 @@ class CheckedSql:
     tree: exp.Expression
     kind: str = "SELECT"
     names: PgNames = field(default_factory=PgNames)
-    relations: Mapping[int, RelationRef] = field(default_factory=dict)
+    relations: Mapping[int, NameRef] = field(default_factory=dict)
     runnable: str | None = None

@@ -31,14 +31,11 @@ class NameRef:
     cte: bool = False
 
 
-RelationRef = NameRef
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PgNames:
     """The relation references, column references, aliases and field selections of a statement."""
 
-    relations: tuple[RelationRef, ...] = ()
+    relations: tuple[NameRef, ...] = ()
     columns: dict[int, tuple[str, ...]] = field(default_factory=dict)
     aliases: Counter[str] = field(default_factory=Counter)
     fields: tuple[str, ...] = ()
@@ -56,7 +53,7 @@ def read_pg_names(
     visit, when given, is called with every node under a key in `noted` (below the statements'
     own keys), so that other facts are gathered in the same single walk of the tree.
     """
-    relations: list[RelationRef] = []
+    relations: list[NameRef] = []
     columns: dict[int, tuple[str, ...]] = {}
     aliases: Counter[str] = Counter()
     fields: list[str] = []
@@ -133,9 +130,9 @@ def _select_parts(body: dict[str, Any], ctes: frozenset[str]) -> list[tuple[Any,
     return parts
 
 
-def _relation(body: dict[str, Any], ctes: frozenset[str]) -> RelationRef:
+def _relation(body: dict[str, Any], ctes: frozenset[str]) -> NameRef:
     parts = tuple(body[key] for key in ("catalogname", "schemaname", "relname") if key in body)
-    return RelationRef(
+    return NameRef(
         location=body.get("location", -1),
         parts=parts,
         cte=len(parts) == 1 and parts[0] in ctes,

@@ -16,7 +16,7 @@ from domain.safety.functions import ALLOWED_FUNCTIONS
 from domain.safety.identifiers import fold_identifiers
 from domain.safety.name_agreement import reject_parser_disagreement
 from domain.safety.pg_facts import read_pg_facts
-from domain.safety.pg_names import RelationRef
+from domain.safety.pg_names import NameRef
 from domain.safety.rule_context import RuleContext, index_nodes
 from tests.domain.gate import checked
 from tests.domain.shop_snapshot import SHOP
@@ -82,7 +82,7 @@ def test_a_name_sqlglot_builds_from_something_else_never_agrees() -> None:
 def test_a_table_postgresql_reads_as_a_cte_but_sqlglot_does_not_is_refused() -> None:
     given = checked("SELECT id FROM orders")
     ((position, ref),) = given.relations.items()
-    as_cte = replace(given, relations={position: RelationRef(ref.location, ref.parts, cte=True)})
+    as_cte = replace(given, relations={position: NameRef(ref.location, ref.parts, cte=True)})
 
     with pytest.raises(UnsafeSql) as refused:
         StatementInspection(AccessCatalog(SHOP, AccessRules()), as_cte.relations).run(as_cte.tree)
