@@ -45,8 +45,33 @@ def _split_names(value: object) -> object:
         return value
     text = value.strip()
     if text.startswith("["):
-        return tuple(json.loads(text))
+        return _strings(json.loads(text))
     return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _split_columns(value: object) -> object:
+    """Columns as a list (`table.column`) or, as the specification's example, a JSON object of
+    table to columns: `{"users": ["password", "ssn"]}`."""
+    if isinstance(value, str) and value.strip().startswith("{"):
+        value = json.loads(value)
+    if not isinstance(value, dict):
+        return _split_names(value)
+    return tuple(
+        f"{table}.{_column_part(column)}"
+        for table, columns in value.items()
+        for column in _strings([columns] if isinstance(columns, str) else columns)
+    )
+
+
+def _column_part(name: str) -> str:
+    # A column name holding a dot or a quote is one name: quoted, so it is not split.
+    return f'"{name.replace(chr(34), chr(34) * 2)}"' if "." in name or '"' in name else name
+
+
+def _strings(items: object) -> tuple[str, ...]:
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise ValueError("must be a list of names")
+    return tuple(items)
 
 
 def _config(prefix: str = "PG_MCP_") -> SettingsConfigDict:
@@ -210,11 +235,12 @@ class SafetySettings(BaseSettings):
         "allowed_statements",
         "extra_allowed_functions",
         "blocked_tables",
-        "blocked_columns",
         "allowed_tables",
-        "allowed_columns",
         mode="before",
     )(_split_names)
+    _split_columns = field_validator("blocked_columns", "allowed_columns", mode="before")(
+        _split_columns
+    )
 
     @field_validator("allowed_statements")
     @classmethod

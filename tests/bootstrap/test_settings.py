@@ -51,3 +51,32 @@ def test_lists_take_commas_or_json(monkeypatch: pytest.MonkeyPatch) -> None:
 
     assert safety.blocked_tables == ("users", "credentials")
     assert safety.blocked_columns == ("customers.email",)
+
+
+def test_columns_take_the_specification_s_json_object_of_table_to_columns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PG_MCP_BLOCKED_TABLES", '["credentials", "audit_log"]')
+    monkeypatch.setenv(
+        "PG_MCP_BLOCKED_COLUMNS", '{"users": ["password", "ssn"], "public.orders": "note.x"}'
+    )
+
+    safety = load_settings().safety
+
+    assert safety.blocked_tables == ("credentials", "audit_log")
+    assert safety.blocked_columns == ("users.password", "users.ssn", 'public.orders."note.x"')
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['{"users": [1]}', '{"users": {"a": "b"}}', "[1, 2]", '{"users": ["pass"'],
+)
+def test_a_malformed_json_column_list_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("PG_MCP_BLOCKED_COLUMNS", value)
+
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+
+    assert str(caught.value).startswith("PG_MCP_BLOCKED_COLUMNS")

@@ -79,8 +79,9 @@ async def attacked(attack_dsn: tuple[str, str]) -> AsyncIterator[tuple[Client, s
         reader_dsn,
         None,
         PG_MCP_ENABLE_ACCESS_CONTROL="true",
-        PG_MCP_BLOCKED_TABLES="credentials,payroll",
-        PG_MCP_BLOCKED_COLUMNS="users.password,users.ssn,people.ssn",
+        # The forms of the original specification's example .env.
+        PG_MCP_BLOCKED_TABLES='["credentials", "payroll"]',
+        PG_MCP_BLOCKED_COLUMNS='{"users": ["password", "ssn"], "people": ["ssn"]}',
     )
     async with stdio_client(env) as client:
         yield client, dsn
