@@ -48,10 +48,14 @@ class PgMcpError(Exception):
 
 
 class DatabaseUnavailable(PgMcpError):
-    """The database could not be reached."""
+    """The database could not be reached; lasting when trying again cannot help (a bad login)."""
 
     code = ErrorCode.DATABASE_CONNECTION
     default_message = "The database is not reachable"
+
+    def __init__(self, message: str | None = None, *, lasting: bool = False) -> None:
+        super().__init__(message)
+        self.lasting = lasting
 
 
 class SchemaLoadFailed(PgMcpError):

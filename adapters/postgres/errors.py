@@ -1,5 +1,6 @@
 """asyncpg exceptions become pg-mcp errors here, once, at the adapter edge."""
 
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -36,6 +37,13 @@ _ASYNCPG_ERRORS: dict[type[Exception], type[PgMcpError]] = {
 }
 
 _CAUGHT = tuple(_ASYNCPG_ERRORS)
+# Failures that the next attempt would meet again: a rejected login, a missing database, a host
+# name that does not resolve. Retrying them only makes the caller wait.
+_LASTING = (
+    pg.InvalidAuthorizationSpecificationError,
+    pg.InvalidCatalogNameError,
+    socket.gaierror,
+)
 
 _UNSAFE_RULES: dict[type[Exception], str] = {
     pg.ReadOnlySQLTransactionError: "read_only_transaction",
@@ -44,6 +52,7 @@ _UNSAFE_RULES: dict[type[Exception], str] = {
 
 # Fixed phrases: an OSError or client error may quote a host, a path or a DSN.
 _UNAVAILABLE_REASONS: dict[type[Exception], str] = {
+    socket.gaierror: "the host name does not resolve",
     ConnectionRefusedError: "connection refused",
     TimeoutError: "timed out waiting for a connection",
     pg.InterfaceError: "connection closed",
@@ -90,7 +99,9 @@ def _unavailable(exc: Exception, database: str) -> PgMcpError:
         reason = next(
             (r for c, r in _UNAVAILABLE_REASONS.items() if isinstance(exc, c)), "client error"
         )
-    return DatabaseUnavailable(f"Database {database!r} is not reachable: {reason}")
+    return DatabaseUnavailable(
+        f"Database {database!r} is not reachable: {reason}", lasting=isinstance(exc, _LASTING)
+    )
 
 
 _BUILDERS: dict[type[PgMcpError], Callable[[Exception, str], PgMcpError]] = {

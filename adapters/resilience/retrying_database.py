@@ -14,8 +14,9 @@ T = TypeVar("T")
 
 
 def _unavailable(exc: BaseException) -> bool:
-    # Only a lost or refused connection may heal; a rejected or cancelled statement will not.
-    return isinstance(exc, DatabaseUnavailable)
+    # Only a lost or refused connection may heal; a rejected or cancelled statement will not,
+    # nor a rejected login or a host name that does not resolve.
+    return isinstance(exc, DatabaseUnavailable) and not exc.lasting
 
 
 class RetryingDatabase(Database):

@@ -2,6 +2,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -130,3 +131,34 @@ async def test_a_healthy_postgres_answers_through_the_wrapper(shop: AsyncpgDatab
         result = await db.fetch("SELECT 1 AS n", max_rows=5, timeout=5)
 
     assert result.rows == ((1,),)
+
+
+def dsn_with(shop_dsn: str, *, user: str | None = None, host: str | None = None) -> str:
+    if host is not None:
+        return f"postgresql://postgres@{host}:5432/postgres"
+    parts = urlsplit(shop_dsn)
+    return urlunsplit(parts._replace(netloc=f"{user}@{parts.netloc.rsplit('@', 1)[-1]}"))
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"user": "nobody_at_all"}, 'role "nobody_at_all" does not exist'),
+        ({"host": "no-such-host.invalid"}, "the host name does not resolve"),
+    ],
+)
+@pytest.mark.anyio
+async def test_a_failure_the_next_attempt_would_meet_again_is_not_retried(
+    shop_dsn: str, change: dict[str, str], reason: str
+) -> None:
+    dsn = dsn_with(shop_dsn, **change)
+    retries: list[int] = []
+    async with pool_for(PoolConfig(name="bad", dsn=dsn, pool_min=0, pool_max=1)) as pool:
+        inner = AsyncpgDatabase(name="bad", pool=pool, clock=FakeClock())
+        db = RetryingDatabase(inner, RetryPolicy(), on_retry=retries.append, sleep=RecordingSleep())
+
+        raised = await error_of(db.fetch("SELECT 1", max_rows=10, timeout=5.0))
+
+    assert raised.code is ErrorCode.DATABASE_CONNECTION
+    assert reason in raised.message
+    assert retries == []
