@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 from pydantic import SecretStr
 
@@ -42,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pg-mcp", description="Ask PostgreSQL questions in plain language over MCP."
     )
+    parser.add_argument("--version", action="version", version=f"pg-mcp {_version()}")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="serve MCP over stdio (the default)")
     ask = commands.add_parser("ask", help="answer one question in the terminal")
@@ -52,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="start the demo database and serve MCP over stdio")
     commands.add_parser("check", help="check the configuration, databases and model, then exit")
     return parser
+
+
+def _version() -> str:
+    try:
+        return metadata.version("pgmcp-ask")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
 
 
 def _with_demo_database(settings: Settings, *, announce: bool) -> Settings:

@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import tempfile
+from importlib import metadata
 
 from tests.e2e.stdio import server_env
 
@@ -42,3 +43,16 @@ def test_ask_reports_a_refusal_with_its_code_and_a_failing_status(shop_dsn: str)
     assert done.returncode == 1
     assert done.stdout == ""
     assert "ERR_005" in done.stderr
+
+
+def test_version_prints_the_installed_version_and_exits_zero() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bootstrap", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"pg-mcp {metadata.version('pgmcp-ask')}"
