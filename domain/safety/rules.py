@@ -58,18 +58,27 @@ def reject_multiple_statements(tree: exp.Expression, ctx: RuleContext) -> Violat
     return None
 
 
+_OPT_IN = {"VariableShowStmt": "SHOW", "ExplainStmt": "EXPLAIN"}
+
+
 def reject_non_query(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
     """Refuse anything but a query (or EXPLAIN / SHOW when the operator allows them)."""
     kind, allowed = ctx.pg.kind, ctx.allowed_statements
     query = isinstance(tree, _QUERY_NODES)
     if kind == "SelectStmt" and query:
         return None
-    if kind == "ExplainStmt" and "EXPLAIN" in allowed:
-        if ctx.pg.explained == "SelectStmt" and query:
-            return None
-        kind = ctx.pg.explained
-    if kind == "VariableShowStmt" and "SHOW" in allowed:
+    if kind == "ExplainStmt" and not (ctx.pg.explained == "SelectStmt" and query):
+        kind = ctx.pg.explained  # what is explained decides: EXPLAIN DELETE is a DELETE
+    if _OPT_IN.get(kind) in allowed:
         return None
+    if kind in _OPT_IN:
+        # Read-only, but off unless the operator turns it on: say how.
+        word = _OPT_IN[kind]
+        return Violation(
+            rule="not_a_query",
+            message=f"{word} is not allowed here; the operator may allow it with "
+            f"PG_MCP_ALLOWED_STATEMENTS=SELECT,{word}",
+        )
     name = _statement_name(kind) if kind != "SelectStmt" else type(tree).__name__.upper()
     return Violation(rule="not_a_query", message=f"{name} is not allowed; only a SELECT query")
 

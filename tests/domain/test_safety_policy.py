@@ -196,3 +196,13 @@ def test_a_rule_refuses_on_postgres_reading_even_when_sqlglot_reads_it_clean(
 
     assert violation is not None
     assert violation.rule == expected
+
+
+@pytest.mark.parametrize(
+    ("sql", "word"), [("SHOW search_path", "SHOW"), ("EXPLAIN SELECT 1", "EXPLAIN")]
+)
+def test_a_read_only_kind_left_off_says_how_to_allow_it(sql: str, word: str) -> None:
+    refused = _refusal(SafetyPolicy(SafetyConfig()), sql)
+
+    assert refused.rule == "not_a_query"
+    assert f"PG_MCP_ALLOWED_STATEMENTS=SELECT,{word}" in refused.message
