@@ -10,15 +10,11 @@ from domain.access import AccessPolicy, AccessRules
 from domain.access.catalog import AccessCatalog
 from domain.access.inspection import StatementInspection
 from domain.errors import UnsafeSql
-from domain.safety.checked import SafetyConfig
 from domain.safety.dialect import parse_statements
-from domain.safety.functions import ALLOWED_FUNCTIONS
 from domain.safety.identifiers import fold_identifiers
 from domain.safety.name_agreement import reject_parser_disagreement
-from domain.safety.pg_facts import read_pg_facts
 from domain.safety.pg_names import NameRef
-from domain.safety.rule_context import RuleContext, index_nodes
-from tests.domain.gate import checked
+from tests.domain.gate import checked, mixed_context
 from tests.domain.shop_snapshot import SHOP
 
 
@@ -26,16 +22,7 @@ def mixed_reading(postgres_reads: str, checker_reads: str) -> str | None:
     """The disagreement rule's verdict when PostgreSQL reads one text and sqlglot another."""
     tree = parse_statements(checker_reads)[0]
     fold_identifiers(tree.find_all(exp.Identifier))
-    ctx = RuleContext(
-        config=SafetyConfig(),
-        allowed_functions=ALLOWED_FUNCTIONS,
-        allowed_statements=frozenset({"SELECT"}),
-        statement_count=1,
-        pg=read_pg_facts(postgres_reads),
-        nodes=index_nodes(tree),
-        text=postgres_reads,
-    )
-    violation = reject_parser_disagreement(tree, ctx)
+    violation = reject_parser_disagreement(tree, mixed_context(postgres_reads, tree))
     return violation.message if violation else None
 
 
@@ -66,15 +53,7 @@ def test_a_name_sqlglot_builds_from_something_else_never_agrees() -> None:
     tree = parse_statements("SELECT id FROM orders")[0]
     column = next(tree.find_all(exp.Column))
     column.set("table", exp.Literal.string("orders"))  # not an identifier
-    ctx = RuleContext(
-        config=SafetyConfig(),
-        allowed_functions=ALLOWED_FUNCTIONS,
-        allowed_statements=frozenset({"SELECT"}),
-        statement_count=1,
-        pg=read_pg_facts("SELECT id FROM orders"),
-        nodes=index_nodes(tree),
-        text="SELECT id FROM orders",
-    )
+    ctx = mixed_context("SELECT id FROM orders", tree)
 
     assert reject_parser_disagreement(tree, ctx) is not None
 

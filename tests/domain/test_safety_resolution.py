@@ -21,6 +21,7 @@ from domain.safety.rules import (
     reject_unlisted_operators,
     reject_unlisted_types,
 )
+from tests.domain.gate import mixed_context
 from tests.domain.sql_fixtures import SqlCase, load_sql_cases
 
 POLICY = SafetyPolicy(SafetyConfig())
@@ -42,15 +43,7 @@ FUZZY = frozenset({("public", "soundex")})
 def _rule_on_postgres_reading(rule: SafetyRule, sql: str) -> str | None:
     """What `rule` says about PostgreSQL's reading of `sql` alone (sqlglot's tree left clean)."""
     (clean,) = parse_statements("SELECT 1")
-    ctx = RuleContext(
-        config=SafetyConfig(),
-        allowed_functions=ALLOWED_FUNCTIONS,
-        allowed_statements=frozenset({"SELECT"}),
-        statement_count=1,
-        pg=read_pg_facts(sql),
-        nodes=index_nodes(clean),
-    )
-    violation = rule(clean, ctx)
+    violation = rule(clean, mixed_context(sql, clean))
     return violation.rule if violation else None
 
 
