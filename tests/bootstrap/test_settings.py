@@ -68,15 +68,28 @@ def test_columns_take_the_specification_s_json_object_of_table_to_columns(
 
 
 @pytest.mark.parametrize(
-    "value",
-    ['{"users": [1]}', '{"users": {"a": "b"}}', "[1, 2]", '{"users": ["pass"'],
+    ("variable", "value"),
+    [
+        ("PG_MCP_BLOCKED_COLUMNS", '{"users": [1]}'),
+        ("PG_MCP_BLOCKED_COLUMNS", '{"users": {"a": "b"}}'),
+        ("PG_MCP_BLOCKED_COLUMNS", "[1, 2]"),
+        ("PG_MCP_BLOCKED_COLUMNS", '{"users": ["pass"'),
+        ("PG_MCP_MAX_SQL_DEPTH", "1000"),
+        ("PG_MCP_MAX_SQL_BYTES", "0"),
+        ("PG_MCP_MAX_SQL_CHAIN", "x"),
+        ("PG_MCP_TEMP_FILE_LIMIT", "1GB; RESET ALL"),
+        ("PG_MCP_TEMP_FILE_LIMIT", "-1"),
+        ("PG_MCP_WORK_MEM", "lots"),
+        ("PG_MCP_MAX_RESULT_BYTES", "10"),
+    ],
 )
-def test_a_malformed_json_column_list_names_the_variable(
-    monkeypatch: pytest.MonkeyPatch, value: str
+def test_a_bad_value_stops_start_up_in_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
 ) -> None:
-    monkeypatch.setenv("PG_MCP_BLOCKED_COLUMNS", value)
+    monkeypatch.setenv(variable, value)
 
     with pytest.raises(ConfigurationError) as caught:
         load_settings()
 
-    assert str(caught.value).startswith("PG_MCP_BLOCKED_COLUMNS")
+    assert str(caught.value).startswith(variable)
+    assert "\n" not in str(caught.value)
