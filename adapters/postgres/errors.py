@@ -37,6 +37,7 @@ _ASYNCPG_ERRORS: dict[type[Exception], type[PgMcpError]] = {
 }
 
 _CAUGHT = tuple(_ASYNCPG_ERRORS)
+MAX_MESSAGE_CHARS = 500
 # Failures that the next attempt would meet again: a rejected login, a missing database, a host
 # name that does not resolve. Retrying them only makes the caller wait.
 _LASTING = (
@@ -72,14 +73,23 @@ def translate(exc: Exception, database: str) -> PgMcpError:
 
 
 def _server_message(exc: Exception) -> str:
-    return str(getattr(exc, "message", None) or str(exc) or type(exc).__name__)
+    message = str(getattr(exc, "message", None) or str(exc) or type(exc).__name__)
+    return _shortened(message)
+
+
+def _shortened(text: str | None) -> str:
+    # PostgreSQL quotes the offending value ("invalid input syntax ...: "<200 KB>""): a reply,
+    # a log line and the model's repair prompt need its start, not all of it.
+    if text is None or len(text) <= MAX_MESSAGE_CHARS:
+        return text or ""
+    return f"{text[:MAX_MESSAGE_CHARS]}… ({len(text) - MAX_MESSAGE_CHARS} more characters)"
 
 
 def _sql_failed(exc: Exception, database: str) -> PgMcpError:
     return SqlExecutionFailed(
         _server_message(exc),
         sqlstate=getattr(exc, "sqlstate", None),
-        hint=getattr(exc, "hint", None),
+        hint=_shortened(getattr(exc, "hint", None)) or None,
     )
 
 

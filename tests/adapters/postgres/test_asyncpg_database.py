@@ -215,6 +215,18 @@ async def test_unknown_column_fails_with_42703_and_postgresql_own_message_and_hi
 
 
 @pytest.mark.anyio
+async def test_a_huge_value_quoted_in_an_error_comes_back_shortened(shop: AsyncpgDatabase) -> None:
+    sql = "SELECT ('x' || repeat('y', 150000))::int AS n"
+
+    error = await error_of(shop.fetch(sql, max_rows=1, timeout=5))
+
+    assert isinstance(error, SqlExecutionFailed)
+    assert error.message.startswith('invalid input syntax for type integer: "xyyy')
+    assert error.message.endswith("more characters)")
+    assert len(error.message) < 600
+
+
+@pytest.mark.anyio
 async def test_explain_returns_cost_rows_and_a_readable_plan_without_running_the_query(
     fresh_shop_dsn: str,
 ) -> None:
