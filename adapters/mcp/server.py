@@ -66,8 +66,11 @@ class PgMcpServer(MCPServer):
         except ToolError as exc:
             cause = exc.__cause__
             if isinstance(cause, ValidationError):
-                fields = sorted({str(err["loc"][0]) for err in cause.errors() if err["loc"]})
-                return present_error(InvalidRequest(f"Invalid argument(s): {', '.join(fields)}"))
+                # pydantic's `msg` names what was expected and never echoes the value sent.
+                problems = sorted(
+                    {f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in cause.errors()}
+                )
+                return present_error(InvalidRequest(f"Invalid argument(s): {'; '.join(problems)}"))
             known = [tool.name for tool in await self.list_tools()]
             if cause is not None or name in known:
                 raise

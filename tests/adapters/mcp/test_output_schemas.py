@@ -100,3 +100,15 @@ async def test_an_unknown_tool_is_an_err_008_result() -> None:
     text = result.content[0].text  # type: ignore[union-attr]
     assert text.startswith("ERR_008: ")
     assert "query, explain, get_schema" in text
+
+
+@pytest.mark.anyio
+async def test_a_bad_argument_is_named_with_what_was_expected() -> None:
+    async with _client([]) as client:
+        result = await client.call_tool("query", {"query": "q", "return_mode": "rows"})
+
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert text.startswith("ERR_008: ")
+    assert "return_mode" in text
+    assert "'result' or 'sql'" in text
+    assert "rows" not in text  # the value sent is the caller's data, not echoed
