@@ -8,12 +8,13 @@ from mcp import Client
 
 from adapters.mcp.server import UseCases, build_server
 from adapters.memory.table_database import Outcome
-from domain.errors import SqlExecutionFailed
+from domain.errors import QueryTimedOut, RateLimited, SqlExecutionFailed
 from domain.models import ColumnInfo, QueryResult
 from tests.application.shop import build_world
 
 TOP = "SELECT name, country FROM customers ORDER BY name"
 BAD_COLUMN = "SELECT nme FROM customers"
+SLOW = "SELECT count(*) FROM orders"
 ROWS = QueryResult(
     columns=(ColumnInfo(name="name", type="text"), ColumnInfo(name="country", type="text")),
     rows=(("Ada", "GB"), ("Bob", None)),
@@ -21,6 +22,7 @@ ROWS = QueryResult(
 RESULTS: dict[str, Outcome] = {
     TOP: ROWS,
     BAD_COLUMN: SqlExecutionFailed("column nme does not exist", sqlstate="42703"),
+    SLOW: QueryTimedOut(),
 }
 
 # (tool, arguments, chat replies, the code expected or None for success)
@@ -31,6 +33,7 @@ CALLS: list[tuple[str, dict[str, Any], list[str], str | None]] = [
     ("query", {"query": "drop it"}, ["DROP TABLE customers"], "ERR_005"),
     ("query", {"query": "typo"}, [BAD_COLUMN] * 3, "ERR_006"),
     ("query", {"query": "no model left"}, [], "ERR_003"),
+    ("query", {"query": "slow"}, [SLOW], "ERR_010"),
     ("query", {"query": "q", "database": "nope"}, [TOP], "ERR_008"),
     ("query", {"query": "q", "return_mode": "rows"}, [TOP], "ERR_008"),
     ("query", {}, [TOP], "ERR_008"),
@@ -112,3 +115,27 @@ async def test_a_bad_argument_is_named_with_what_was_expected() -> None:
     assert "return_mode" in text
     assert "'result' or 'sql'" in text
     assert "rows" not in text  # the value sent is the caller's data, not echoed
+
+
+def _refuse(client_key: str) -> None:
+    raise RateLimited(retry_after=1.5)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("tool", ["query", "explain", "get_schema"])
+async def test_a_rate_limited_call_validates_with_its_retry_after(tool: str) -> None:
+    world = build_world([TOP], RESULTS)
+    use_cases = UseCases(answer=world.answer, explain=world.explain, describe=world.describe)
+    async with Client(build_server(use_cases, admit=_refuse)) as client:
+        schemas = {t.name: t.output_schema for t in (await client.list_tools()).tools}
+        result = await client.call_tool(tool, {"query": "q"} if tool != "get_schema" else {})
+
+    schema = schemas[tool]
+    assert schema is not None
+    assert result.structured_content is not None
+    Draft202012Validator(schema).validate(result.structured_content)
+    assert result.structured_content["error"] == {
+        "code": "ERR_009",
+        "message": result.content[0].text.removeprefix("ERR_009: "),  # type: ignore[union-attr]
+        "retry_after": 1.5,
+    }
