@@ -1,8 +1,17 @@
-"""Output schemas of the tools, as published to clients (pydantic stays at this edge)."""
+"""What the tools send as structured content, and the schemas published for it.
+
+Each tool publishes `<Tool>Reply`: its success model or `ErrorOutput`, under an object root,
+because clients (the TypeScript SDK, MCP Inspector) validate error results against it too.
+"""
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+from domain.errors import ErrorCode
+
+# MCP requires `"type": "object"` at an outputSchema's root; a union alone has no type.
+_OBJECT_ROOT = ConfigDict(json_schema_extra={"type": "object"})
 
 
 class QueryOutput(BaseModel):
@@ -45,3 +54,38 @@ class SchemaOutput(BaseModel):
     enums: list[dict[str, Any]]
     databases: list[dict[str, Any]] = Field(default_factory=list)
     text: str
+
+
+class ErrorDetail(BaseModel):
+    """A failure: its code, a message safe to show, and facts such as `rule` or `sqlstate`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: ErrorCode
+    message: str
+
+
+class ErrorOutput(BaseModel):
+    """Structured content of every error result."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error: ErrorDetail
+
+
+class QueryReply(RootModel[QueryOutput | ErrorOutput]):
+    """The published output of `query`: its result or an error."""
+
+    model_config = _OBJECT_ROOT
+
+
+class ExplainReply(RootModel[ExplainOutput | ErrorOutput]):
+    """The published output of `explain`: its plan or an error."""
+
+    model_config = _OBJECT_ROOT
+
+
+class SchemaReply(RootModel[SchemaOutput | ErrorOutput]):
+    """The published output of `get_schema`: the schema or an error."""
+
+    model_config = _OBJECT_ROOT

@@ -3,7 +3,9 @@
 from dataclasses import asdict
 
 from mcp.types import CallToolResult, TextContent
+from pydantic import BaseModel
 
+from adapters.mcp.output_models import ErrorOutput, ExplainOutput, QueryOutput, SchemaOutput
 from adapters.mcp.text_table import render_table
 from application.answer_question import Answer
 from application.describe_schema import SchemaDescription
@@ -40,7 +42,7 @@ def present_answer(answer: Answer) -> CallToolResult:
             else {"verdict": validation.verdict, "reason": validation.reason}
         )
         lines += [f"Warning: {w.message}" for w in validation.warnings]
-    return _result("\n".join(lines), structured)
+    return _result("\n".join(lines), QueryOutput.model_validate(structured))
 
 
 def present_explanation(explanation: Explanation) -> CallToolResult:
@@ -50,17 +52,15 @@ def present_explanation(explanation: Explanation) -> CallToolResult:
         f"SQL ({explanation.database}):\n{explanation.sql}\n\n"
         f"Estimated cost {plan.total_cost:g}, estimated rows {plan.plan_rows}\n{plan.text}"
     )
-    return _result(
-        text,
-        {
-            "database": explanation.database,
-            "sql": explanation.sql,
-            "total_cost": plan.total_cost,
-            "plan_rows": plan.plan_rows,
-            "plan_text": plan.text,
-            "plan": plan.plan,
-        },
+    output = ExplainOutput(
+        database=explanation.database,
+        sql=explanation.sql,
+        total_cost=plan.total_cost,
+        plan_rows=plan.plan_rows,
+        plan_text=plan.text,
+        plan=plan.plan,
     )
+    return _result(text, output)
 
 
 def present_schema(description: SchemaDescription) -> CallToolResult:
@@ -68,28 +68,22 @@ def present_schema(description: SchemaDescription) -> CallToolResult:
     snapshot = description.snapshot
     detailed = description.format != "summary"
     tables = [_table_dict(asdict(table), detailed) for table in snapshot.tables]
-    return _result(
-        description.text,
-        {
-            "database": snapshot.database,
-            "format": description.format,
-            "tables": tables,
-            "enums": [asdict(e) for e in snapshot.enums],
-            "databases": [asdict(d) for d in description.databases],
-            "text": description.text,
-        },
+    output = SchemaOutput(
+        database=snapshot.database,
+        format=description.format,
+        tables=tables,
+        enums=[asdict(e) for e in snapshot.enums],
+        databases=[asdict(d) for d in description.databases],
+        text=description.text,
     )
+    return _result(description.text, output)
 
 
 def present_error(error: PgMcpError) -> CallToolResult:
     """The one shape of every failure: `ERR_00N: message` and {"error": {...}}."""
-    return CallToolResult(
-        is_error=True,
-        content=[TextContent(type="text", text=f"{error.code}: {error.message}")],
-        structured_content={
-            "error": {"code": str(error.code), "message": error.message, **error.details()}
-        },
-    )
+    detail = {"code": error.code, "message": error.message, **error.details()}
+    output = ErrorOutput.model_validate({"error": detail})
+    return _result(f"{error.code}: {error.message}", output, is_error=True)
 
 
 def _table_dict(table: dict[str, object], detailed: bool) -> dict[str, object]:
@@ -98,7 +92,11 @@ def _table_dict(table: dict[str, object], detailed: bool) -> dict[str, object]:
     return {key: table[key] for key in ("schema", "name", "kind", "comment", "row_estimate")}
 
 
-def _result(text: str, structured: dict[str, object]) -> CallToolResult:
+def _result(text: str, output: BaseModel, *, is_error: bool = False) -> CallToolResult:
+    # Only the fields a presenter set: sql mode sends no empty `rows` a reader could trust.
+    structured = output.model_dump(mode="json", exclude_unset=True)
     return CallToolResult(
-        content=[TextContent(type="text", text=text)], structured_content=structured
+        is_error=is_error,
+        content=[TextContent(type="text", text=text)],
+        structured_content=structured,
     )

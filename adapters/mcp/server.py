@@ -11,7 +11,7 @@ from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field, ValidationError
 
 from adapters.mcp.observation import CallObserver, CallRecord, MetricsText, Unobserved
-from adapters.mcp.output_models import ExplainOutput, QueryOutput, SchemaOutput
+from adapters.mcp.output_models import ExplainReply, QueryReply, SchemaReply
 from adapters.mcp.presenters import (
     present_answer,
     present_error,
@@ -55,19 +55,28 @@ class UseCases:
 
 
 class PgMcpServer(MCPServer):
-    """MCPServer whose argument-validation failures come back as ERR_008."""
+    """MCPServer whose unknown tools and bad arguments come back as ERR_008."""
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> Any:
-        """Call a tool; a bad argument becomes an ERR_008 result instead of a bare message."""
+        """Call a tool; an unknown tool or bad argument is an ERR_008 result, not bare text."""
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
-            if not isinstance(exc.__cause__, ValidationError):
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError):
+                # pydantic's `msg` names what was expected and never echoes the value sent.
+                problems = sorted(
+                    {f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in cause.errors()}
+                )
+                return present_error(InvalidRequest(f"Invalid argument(s): {'; '.join(problems)}"))
+            known = [tool.name for tool in await self.list_tools()]
+            if cause is not None or name in known:
                 raise
-            fields = sorted({str(err["loc"][0]) for err in exc.__cause__.errors() if err["loc"]})
-            return present_error(InvalidRequest(f"Invalid argument(s): {', '.join(fields)}"))
+            # The name is the caller's text: bounded, and quoted so it cannot pass for ours.
+            unknown = f"Unknown tool {name[:64]!r}; the tools are {', '.join(known)}"
+            return present_error(InvalidRequest(unknown))
 
 
 def build_server(
@@ -108,7 +117,7 @@ def build_server(
         return_mode: Literal["result", "sql"] = "result",
         database: str | None = None,
         parameters: dict[str, Any] | None = None,
-    ) -> Annotated[CallToolResult, QueryOutput]:
+    ) -> Annotated[CallToolResult, QueryReply]:
         """Answer a question about a PostgreSQL database with rows.
 
         `query` is a question in plain language (or a SELECT you wrote). The server writes the
@@ -135,7 +144,7 @@ def build_server(
         query: Annotated[str, Field(description="A question in plain language, or a SELECT")],
         ctx: Context[Any, Any],
         database: str | None = None,
-    ) -> Annotated[CallToolResult, ExplainOutput]:
+    ) -> Annotated[CallToolResult, ExplainReply]:
         """Show how PostgreSQL would run the SQL for a question, without running it.
 
         Returns the checked SQL, the planner's estimated cost and rows, and a readable plan.
@@ -157,7 +166,7 @@ def build_server(
         refresh: bool = False,
         format: Literal["summary", "detailed", "ddl"] = "summary",
         database: str | None = None,
-    ) -> Annotated[CallToolResult, SchemaOutput]:
+    ) -> Annotated[CallToolResult, SchemaReply]:
         """List the tables, views, columns and keys of a database.
 
         format="summary" gives one line per table; "detailed" adds columns, keys and comments;
