@@ -9,6 +9,7 @@ from importlib import metadata
 from pydantic import SecretStr
 
 from adapters.observability.json_logging import configure_json_logging
+from bootstrap.client_config import claude_desktop_config, demo_env, settings_in_use
 from bootstrap.loader import ConfigurationError, load_settings
 from bootstrap.observing import log_secrets
 from bootstrap.runtime import answer_once, serve_stdio
@@ -26,6 +27,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"pg-mcp: configuration error: {exc}", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG) from None
     configure_json_logging(settings.observability.log_level, secrets=log_secrets(settings))
+    if args.command == "config":
+        print(claude_desktop_config([], settings_in_use()))
+        return
     if args.command == "check":
         # Imported here: serving, the common case, should not pay for the checker's imports.
         from bootstrap.check import run_check
@@ -53,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--demo", action="store_true", help="ask the bundled demo database")
     commands.add_parser("demo", help="start the demo database and serve MCP over stdio")
     commands.add_parser("check", help="check the configuration, databases and model, then exit")
+    commands.add_parser(
+        "config", help="print a Claude Desktop entry for this installation and settings"
+    )
     return parser
 
 
@@ -66,7 +73,6 @@ def _version() -> str:
 def _with_demo_database(settings: Settings, *, announce: bool) -> Settings:
     from adapters.postgres.embedded_demo import (  # optional extra, imported on demand
         DemoUnavailable,
-        claude_desktop_config,
         start_demo_database,
     )
 
@@ -77,7 +83,7 @@ def _with_demo_database(settings: Settings, *, announce: bool) -> Settings:
         raise SystemExit(EXIT_CONFIG) from None
     if announce:
         print("pg-mcp demo database is ready. Claude Desktop config:", file=sys.stderr)
-        print(claude_desktop_config(), file=sys.stderr)
+        print(claude_desktop_config(["demo"], demo_env(settings_in_use())), file=sys.stderr)
     entry = DatabaseEntry(name="demo", dsn=SecretStr(dsn))
     database = settings.database.model_copy(update={"databases": (entry,)})
     return settings.model_copy(update={"database": database})

@@ -1,9 +1,7 @@
 """The embedded PostgreSQL cluster behind `pg-mcp demo`, holding the demo database."""
 
 import asyncio
-import json
 import logging
-import shutil
 import subprocess
 import warnings
 from pathlib import Path
@@ -61,20 +59,6 @@ def stop_demo_database(data_dir: Path | None = None) -> None:
     server = _servers.pop(_resolve(data_dir), None)
     if server is not None:
         server.cleanup()
-
-
-def claude_desktop_config(*, base_url: str | None = None) -> str:
-    """A ready-to-paste Claude Desktop `mcpServers` entry that runs `pg-mcp demo`.
-
-    The demo cluster lives as long as the process that started it, so Claude Desktop starts
-    `pg-mcp demo` itself rather than connecting to a DSN that would outlive it.
-    """
-    env = {"PG_MCP_OPENAI_API_KEY": "<your key>"}
-    if base_url is not None:
-        env = {"PG_MCP_OPENAI_BASE_URL": base_url, "PG_MCP_OPENAI_MODEL": "<model name>"}
-    command = shutil.which("pg-mcp") or "pg-mcp"
-    entry = {"command": command, "args": ["demo"], "env": env}
-    return json.dumps({"mcpServers": {"pg-mcp": entry}}, indent=2)
 
 
 def _resolve(data_dir: Path | None) -> Path:

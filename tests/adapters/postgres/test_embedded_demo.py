@@ -1,5 +1,4 @@
 import asyncio
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,6 @@ import pytest
 from adapters.postgres.demo import demo_version
 from adapters.postgres.embedded_demo import (
     DemoUnavailable,
-    claude_desktop_config,
     demo_data_dir,
     start_demo_database,
     stop_demo_database,
@@ -102,18 +100,3 @@ def test_a_missing_demo_extra_raises_demo_unavailable(
 
 def test_the_demo_lives_in_the_users_data_directory() -> None:
     assert demo_data_dir() == platformdirs.user_data_path("pg-mcp") / "demo-pgdata"
-
-
-def test_the_claude_desktop_config_runs_the_pg_mcp_demo() -> None:
-    server = json.loads(claude_desktop_config())["mcpServers"]["pg-mcp"]
-
-    assert Path(server["command"]).name == "pg-mcp"
-    assert server["args"] == ["demo"]
-    assert "PG_MCP_OPENAI_API_KEY" in server["env"]
-
-
-def test_the_claude_desktop_config_can_name_a_local_model_server() -> None:
-    config = claude_desktop_config(base_url="http://localhost:11434/v1")
-
-    env = json.loads(config)["mcpServers"]["pg-mcp"]["env"]
-    assert env["PG_MCP_OPENAI_BASE_URL"] == "http://localhost:11434/v1"
