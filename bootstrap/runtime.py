@@ -16,7 +16,7 @@ from adapters.observability.exposition import render_metrics, start_metrics_http
 from application.answer_question import AnswerRequest
 from bootstrap.container import Container
 from bootstrap.settings import Settings
-from domain.errors import PgMcpError
+from domain.errors import ErrorCode, PgMcpError
 
 EXIT_FAILED = 1
 
@@ -81,13 +81,25 @@ async def answer_once(
         try:
             answer = await (await resolve(container.answer_question)).execute(request)
         except PgMcpError as error:
-            print(f"{error.code}: {error.message}", file=sys.stderr)
+            print(f"{error.code}: {_for_the_terminal(error, settings)}", file=sys.stderr)
             return EXIT_FAILED
     print(answer.sql)
     if answer.result is not None:
         columns = [c.name for c in answer.result.columns]
         print()
         print(render_table(columns, answer.result.rows))
+        count = answer.result.row_count
         more = ", truncated" if answer.result.truncated else ""
-        print(f"({answer.result.row_count} rows{more})")
+        print(f"({count} {'row' if count == 1 else 'rows'}{more})")
     return 0
+
+
+def _for_the_terminal(error: PgMcpError, settings: Settings) -> str:
+    """The error as a terminal user can act on it: no MCP client is there to offer a model."""
+    if error.code is ErrorCode.AI_SERVICE and not settings.openai.configured:
+        return (
+            "No AI model is configured: set PG_MCP_OPENAI_API_KEY to use OpenAI, or "
+            "PG_MCP_OPENAI_BASE_URL (e.g. http://localhost:11434/v1 for Ollama) with "
+            "PG_MCP_OPENAI_MODEL; or ask in SQL, which needs no model"
+        )
+    return error.message

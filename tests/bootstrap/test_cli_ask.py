@@ -30,6 +30,22 @@ def test_ask_prints_the_sql_and_a_table_of_rows(shop_dsn: str) -> None:
     assert lines[-1].endswith("rows)")
 
 
+def test_one_row_is_counted_as_one_row(shop_dsn: str) -> None:
+    done = _ask(shop_dsn, "SELECT count(*) AS n FROM customers")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "(1 row)"
+
+
+def test_a_question_without_a_model_says_what_to_set_in_the_terminal(shop_dsn: str) -> None:
+    done = _ask(shop_dsn, "How many customers are there?")
+
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith("ERR_003: No AI model is configured")
+    assert "PG_MCP_OPENAI_API_KEY" in done.stderr
+    assert "MCP client" not in done.stderr
+
+
 def test_ask_with_sql_only_prints_the_sql(shop_dsn: str) -> None:
     done = _ask(shop_dsn, "--sql", "SELECT count(*) FROM customers")
 
