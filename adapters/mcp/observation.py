@@ -20,8 +20,9 @@ class CallRecord(Protocol):
         rows: int | None = None,
         attempts: int | None = None,
         sql: str | None = None,
+        database: str | None = None,
     ) -> None:
-        """The call ended; `code` is its error code, None on success."""
+        """The call ended; `code` is its error code, None on success; `database` answered it."""
         ...
 
 
@@ -53,6 +54,7 @@ class _Unrecorded:
         rows: int | None = None,
         attempts: int | None = None,
         sql: str | None = None,
+        database: str | None = None,
     ) -> None:
         """Nothing to report."""
 

@@ -134,7 +134,9 @@ def build_server(
             )
             done = await use_cases.answer.execute(request, _progress(ctx, record))
             rows = done.result.row_count if done.result is not None else None
-            record.finish(code=None, rows=rows, attempts=done.attempts, sql=done.sql)
+            record.finish(
+                code=None, rows=rows, attempts=done.attempts, sql=done.sql, database=done.database
+            )
             return present_answer(done)
 
         return await guarded(ctx, record, answer, SqlExecutionFailed("Internal error"))
@@ -155,7 +157,7 @@ def build_server(
         async def plan() -> CallToolResult:
             request = ExplainRequest(question=query, database=database)
             explanation = await use_cases.explain.execute(request, _progress(ctx, record))
-            record.finish(code=None, sql=explanation.sql)
+            record.finish(code=None, sql=explanation.sql, database=explanation.database)
             return present_explanation(explanation)
 
         return await guarded(ctx, record, plan, SqlExecutionFailed("Internal error"))

@@ -69,11 +69,16 @@ class CallRecord:
         rows: int | None = None,
         attempts: int | None = None,
         sql: str | None = None,
+        database: str | None = None,
     ) -> None:
-        """Report the call: `code` is its error code (None on success); later calls are ignored."""
+        """Report the call: `code` is its error code (None on success); later calls are ignored.
+
+        database: the one that answered, when the request named none (it was routed).
+        """
         if self._finished:
             return
         self._finished = True
+        self.database = database or self.database
         code = None if code is None else str(code)  # an ErrorCode is a StrEnum; keep the value
         now = self._timer()
         self._close_stage(now)
@@ -141,13 +146,14 @@ class CallRecord:
         fields: dict[str, object] = {
             "request_id": self.request_id,
             "tool": self.tool,
-            "database": self.database,
             "duration_ms": duration_ms,
             "outcome": outcome,
             "code": code,
             "rows": rows,
             "attempts": attempts,
         }
+        if self.database is not None:  # unknown when the call failed before choosing one
+            fields["database"] = self.database
         if self._log_requests:
             fields["question"] = self._question
             fields["sql"] = sql

@@ -96,8 +96,10 @@ def test_configured_json_logging_writes_one_line_per_tool_call() -> None:
         code=None, rows=3, sql="SELECT 1"
     )
     calls.start("query", "shop", request_id="req-7").finish(code="ERR_005")
+    calls.start("query", None).finish(code=None, rows=1, database="hr")
+    calls.start("query", None).finish(code="ERR_008")
 
-    ok, refused = lines(stream)
+    ok, refused, routed, unrouted = lines(stream)
     assert {k: ok[k] for k in ("level", "tool", "database", "outcome", "code", "rows")} == {
         "level": "INFO",
         "tool": "query",
@@ -113,6 +115,9 @@ def test_configured_json_logging_writes_one_line_per_tool_call() -> None:
         "ERR_005",
         "WARNING",
     )
+    # A routed call logs the database that answered; one that never reached a database, none.
+    assert routed["database"] == "hr"
+    assert "database" not in unrouted
     assert isinstance(ok["duration_ms"], float)
 
 
