@@ -1,9 +1,10 @@
 """The MCP server: three read-only tools over the use cases, errors in one shape."""
 
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -28,6 +29,7 @@ from domain.errors import InvalidRequest, PgMcpError, SchemaLoadFailed, SqlExecu
 
 logger = logging.getLogger(__name__)
 
+_Tool = TypeVar("_Tool", bound=Callable[..., Any])
 _READ_ONLY = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
@@ -79,6 +81,12 @@ class PgMcpServer(MCPServer):
             return present_error(InvalidRequest(unknown))
 
 
+def _plain_description(tool: _Tool) -> _Tool:
+    """The docstring as a client shows it: a nested function's indentation removed."""
+    tool.__doc__ = inspect.cleandoc(tool.__doc__ or "")
+    return tool
+
+
 def build_server(
     use_cases: UseCases,
     *,
@@ -111,6 +119,7 @@ def build_server(
                 return _failed(record, internal)
 
     @server.tool(annotations=_READ_ONLY)
+    @_plain_description
     async def query(
         query: Annotated[str, Field(description="A question in plain language, or a SELECT")],
         ctx: Context[Any, Any],
@@ -142,6 +151,7 @@ def build_server(
         return await guarded(ctx, record, answer, SqlExecutionFailed("Internal error"))
 
     @server.tool(annotations=_READ_ONLY)
+    @_plain_description
     async def explain(
         query: Annotated[str, Field(description="A question in plain language, or a SELECT")],
         ctx: Context[Any, Any],
@@ -163,6 +173,7 @@ def build_server(
         return await guarded(ctx, record, plan, SqlExecutionFailed("Internal error"))
 
     @server.tool(annotations=_READ_ONLY)
+    @_plain_description
     async def get_schema(
         ctx: Context[Any, Any],
         refresh: bool = False,

@@ -56,6 +56,7 @@ async def test_exactly_three_read_only_tools_with_the_documented_parameters() ->
         assert tool.annotations.read_only_hint is True
         assert tool.output_schema is not None
         assert tool.description
+        assert not any(line.startswith(" ") for line in tool.description.splitlines())
 
 
 @pytest.mark.anyio
