@@ -3,8 +3,10 @@
 import json
 import re
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     Field,
@@ -74,6 +76,27 @@ def _strings(items: object) -> tuple[str, ...]:
     return tuple(items)
 
 
+def _valid_dsn(value: SecretStr) -> SecretStr:
+    """A postgresql:// URI whose port, if any, is a port: asyncpg reads no other form."""
+    dsn = value.get_secret_value().strip()
+    parts = urlsplit(dsn)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ValueError(
+            "must be a postgresql:// URI (postgresql://user:password@host:5432/database); "
+            "keyword=value connection strings are not read"
+        )
+    try:
+        port = parts.port  # raises on a port that is not a number from 0 to 65535
+    except ValueError:
+        raise ValueError("has a port that is not a number from 1 to 65535") from None
+    if port == 0:
+        raise ValueError("has a port that is not a number from 1 to 65535")
+    return value
+
+
+Dsn = Annotated[SecretStr, AfterValidator(_valid_dsn)]
+
+
 def _config(prefix: str = "PG_MCP_") -> SettingsConfigDict:
     return SettingsConfigDict(
         env_prefix=prefix, env_file=".env", extra="ignore", frozen=True, validate_default=True
@@ -86,7 +109,7 @@ class DatabaseEntry(BaseModel):
     model_config = {"extra": "forbid", "frozen": True}
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
-    dsn: SecretStr
+    dsn: Dsn
     pool_min: int = Field(default=1, ge=0, le=100)
     pool_max: int = Field(default=5, ge=1, le=100)
     ssl: str | None = None
@@ -114,7 +137,7 @@ class DatabaseSettings(BaseSettings):
 
     model_config = _config()
 
-    postgres_dsn: SecretStr = SecretStr("postgresql://postgres@localhost:5432/postgres")
+    postgres_dsn: Dsn = SecretStr("postgresql://postgres@localhost:5432/postgres")
     databases: Annotated[tuple[DatabaseEntry, ...], NoDecode] = ()
     pool_min: int = Field(default=1, ge=0, le=100)
     pool_max: int = Field(default=5, ge=1, le=100)

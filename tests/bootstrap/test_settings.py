@@ -81,6 +81,11 @@ def test_columns_take_the_specification_s_json_object_of_table_to_columns(
         ("PG_MCP_TEMP_FILE_LIMIT", "-1"),
         ("PG_MCP_WORK_MEM", "lots"),
         ("PG_MCP_MAX_RESULT_BYTES", "10"),
+        ("PG_MCP_POSTGRES_DSN", "postgresql://u:secret@h:notaport/db"),
+        ("PG_MCP_POSTGRES_DSN", "postgresql://u:secret@h:99999/db"),
+        ("PG_MCP_POSTGRES_DSN", "host=localhost dbname=shop password=secret"),
+        ("PG_MCP_POSTGRES_DSN", "mysql://u:secret@h/db"),
+        ("PG_MCP_DATABASES", '[{"name": "a", "dsn": "postgresql://u:secret@h:x/d"}]'),
     ],
 )
 def test_a_bad_value_stops_start_up_in_one_line_naming_the_variable(
@@ -93,3 +98,4 @@ def test_a_bad_value_stops_start_up_in_one_line_naming_the_variable(
 
     assert str(caught.value).startswith(variable)
     assert "\n" not in str(caught.value)
+    assert "secret" not in str(caught.value)
