@@ -79,13 +79,13 @@ class AccessCatalog:
         if sources:
             self._refuse_views(sources)
 
-    def relations(self, schema: str | None, name: str) -> tuple[Relation, ...]:
+    def relation(self, schema: str | None, name: str) -> Relation:
         """The relation a reference `schema.name` (or bare `name`: first on the path) means."""
         for candidate in (schema,) if schema else SEARCH_PATH:
             found = self._by_key.get((candidate, name))
             if found is not None:
-                return (found,)
-        return (self._relation(schema, name, None, [(schema or "", name)]),)
+                return found
+        return self._relation(schema, name, None, [(schema or "", name)])
 
     def extension_schema(self, name: str) -> str | None:
         """The schema of a trusted extension's function of this name, if the snapshot has one."""
@@ -172,13 +172,13 @@ class AccessCatalog:
                 # Resolved from the parts, not re-joined: a name may hold a dot.
                 table = parts[:2] if len(parts) == 3 else parts
                 schema = table[-2] if len(table) > 1 else None
-                for relation in self.relations(schema, table[-1]):
-                    reason = _dependency_reason(view, relation, parts)
-                    if reason:
-                        return reason
-                    key = (relation.schema or "", relation.name)
-                    if key not in seen:
-                        pending.append(key)
+                relation = self.relation(schema, table[-1])
+                reason = _dependency_reason(view, relation, parts)
+                if reason:
+                    return reason
+                key = (relation.schema or "", relation.name)
+                if key not in seen:
+                    pending.append(key)
         return None
 
 

@@ -171,7 +171,7 @@ def _names_a_column(source: Source, column: exp.Column) -> bool:
     if column.args.get("catalog") is not None or source.columns is None:
         return False
     if column.args.get("db") is not None:
-        relation = source.relations[0] if source.relations else None
+        relation = source.relation
         if relation is None or (relation.schema, relation.name) != (column.db, source.alias):
             return False
     return column.name in source.columns

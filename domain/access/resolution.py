@@ -71,7 +71,7 @@ def _resolved(checked: CheckedSql, catalog: AccessCatalog) -> Iterator[tuple[Nam
         if len(ref.parts) > 2:
             raise refuse_unknown_relation(".".join(ref.parts))
         schema = ref.parts[0] if len(ref.parts) == 2 else None
-        yield ref, catalog.relations(schema, ref.parts[-1])[0]
+        yield ref, catalog.relation(schema, ref.parts[-1])
 
 
 def _is_system(parts: tuple[str, ...]) -> bool:

@@ -18,7 +18,7 @@ class Source:
     columns: tuple[str, ...] | None
     spelled: tuple[exp.Identifier, ...] | None = None
     hidden: dict[str, str] = field(default_factory=dict)
-    relations: tuple[Relation, ...] = ()
+    relation: Relation | None = None  # the table or view, for a source that is one
 
     def first_hidden(self) -> str:
         """The label ("users.password") of one hidden column, for messages."""
@@ -71,27 +71,27 @@ class ScopeSources:
 
     def base(self, table: exp.Table) -> Source:
         """The source for a table reference that is not a CTE."""
-        relations = self._catalog.relations(table.db or None, table.name)
+        relation = self._catalog.relation(table.db or None, table.name)
         alias_node = table.args.get("alias")
         renamed = list(alias_node.columns) if alias_node else []
         renames = [identifier.name for identifier in renamed]
-        alias = table.alias_or_name
+        columns = _renamed(relation.columns, renames)
         hidden: dict[str, str] = {}
-        for relation in relations:
-            visible = _renamed(relation.columns, renames)
-            names = relation.columns if relation.columns is not None else tuple(relation.hidden)
-            for index, real in enumerate(names):
-                if real in relation.hidden:
-                    shown = visible[index] if visible is not None else real
-                    hidden.setdefault(shown, f"{relation.label}.{real}")
-        first = relations[0]
-        columns = _renamed(first.columns, renames)
+        names = relation.columns if relation.columns is not None else tuple(relation.hidden)
+        for index, real in enumerate(names):
+            if real in relation.hidden:
+                shown = columns[index] if columns is not None else real
+                hidden.setdefault(shown, f"{relation.label}.{real}")
         spelled = None
-        if first.spelled is not None:
-            quoted = tuple(exp.Identifier(this=name, quoted=True) for name in first.spelled)
+        if relation.spelled is not None:
+            quoted = tuple(exp.Identifier(this=name, quoted=True) for name in relation.spelled)
             spelled = tuple(renamed[: len(quoted)]) + quoted[len(renamed) :]
         return Source(
-            alias=alias, columns=columns, spelled=spelled, hidden=hidden, relations=relations
+            alias=table.alias_or_name,
+            columns=columns,
+            spelled=spelled,
+            hidden=hidden,
+            relation=relation,
         )
 
     def _source(self, alias: str, value: exp.Table | Scope) -> Source:

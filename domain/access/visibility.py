@@ -23,7 +23,7 @@ def visible_schema(
     catalog = AccessCatalog(snapshot, rules, view_sources)
     shown: dict[tuple[str, str], Relation] = {}
     for table in snapshot.tables:
-        relation = _relation(catalog, table)
+        relation = catalog.relation(table.schema, table.name)
         if relation.refusal is None:
             shown[(relation.schema or "", relation.name)] = relation
     tables = tuple(
@@ -32,11 +32,6 @@ def visible_schema(
         if (key := (table.schema, table.name)) in shown
     )
     return replace(snapshot, tables=tables)
-
-
-def _relation(catalog: AccessCatalog, table: Table) -> Relation:
-    candidates = catalog.relations(table.schema, table.name)
-    return candidates[0]
 
 
 def _visible_table(
