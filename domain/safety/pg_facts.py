@@ -19,7 +19,6 @@ _NOTED |= {"SubLink", "SortBy", "RangeTableSample", *_TYPE_NAME_KEYS}
 _BETWEEN_KINDS = frozenset(
     {"AEXPR_BETWEEN", "AEXPR_NOT_BETWEEN", "AEXPR_BETWEEN_SYM", "AEXPR_NOT_BETWEEN_SYM"}
 )
-_CONTAINERS = (dict, list)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,7 +37,6 @@ class PgFacts:
     type_names: tuple[tuple[str, ...], ...] = ()
     field_names: tuple[str, ...] = ()
     names: PgNames = field(default_factory=PgNames)
-    attribute_names: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -56,7 +54,6 @@ class _Notes:
     relations: list[tuple[str, str]] = field(default_factory=list)
     type_names: list[tuple[str, ...]] = field(default_factory=list)
     field_names: list[str] = field(default_factory=list)
-    attribute_names: list[str] = field(default_factory=list)
 
 
 def read_pg_facts(text: str) -> PgFacts:
@@ -87,7 +84,6 @@ def read_pg_facts(text: str) -> PgFacts:
         type_names=tuple(notes.type_names),
         field_names=tuple(notes.field_names),
         names=names,
-        attribute_names=tuple(notes.attribute_names),
     )
 
 
@@ -111,9 +107,7 @@ def _note(key: str, body: Any, *, notes: _Notes) -> None:
         notes.field_names.extend(_names(body["fields"])[1:])
     elif key == "A_Indirection":
         # `(expr).name`: a field of a composite, or a call of name(expr).
-        attributes = _names(body["indirection"])
-        notes.attribute_names.extend(attributes)
-        notes.field_names.extend(attributes)
+        notes.field_names.extend(_names(body["indirection"]))
     elif key == "A_Expr":
         if body.get("kind") not in _BETWEEN_KINDS:
             notes.operators.append(_names(body["name"]))

@@ -180,8 +180,7 @@ def _is_allowed(
     names: tuple[str, ...], allowed: frozenset[str], extension: frozenset[tuple[str, ...]]
 ) -> bool:
     # Exact: a quoted "LOWER" or "Lower" is another function, which any role may create.
-    *schema, name = names
-    return names in extension or (schema in ([], ["pg_catalog"]) and name in allowed)
+    return names in extension or _is_builtin(names, allowed)
 
 
 def _first_unlisted(
@@ -219,7 +218,7 @@ def reject_attribute_function_calls(tree: exp.Expression, ctx: RuleContext) -> V
     `(x)."Lower"` calls "Lower"(x), another role's function, as `"Lower"(x)` would.
     """
     found = next((n for n in ctx.pg.field_names if looks_like_system_function(n)), None)
-    found = found or next((n for n in ctx.pg.attribute_names if _is_case_twin(n, ctx)), None)
+    found = found or next((n for n in ctx.pg.names.fields if _is_case_twin(n, ctx)), None)
     if found:
         return Violation(rule="unlisted_function", message=f"function {found} is not allowed")
     return None
