@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable
 from difflib import SequenceMatcher
 
 from domain.models import SchemaSnapshot, Table
+from domain.safety.identifiers import written_name
 
 MAX_SUGGESTIONS = 3
 # difflib.get_close_matches' default: below it, a name shares too little to be the one meant.
@@ -17,8 +18,6 @@ _COLUMN_QUOTED = re.compile(r'column "(?P<name>[^"]+)" does not exist')
 _COLUMN_QUALIFIED = re.compile(r"column (?P<name>[^\s\"]+\.[^\s\"]+) does not exist")
 _RELATION = re.compile(r'relation "(?P<name>[^"]+)" does not exist')
 _MISSING_FROM = re.compile(r'missing FROM-clause entry for table "(?P<name>[^"]+)"')
-
-_PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_$]*")
 
 
 def did_you_mean(error_message: str, snapshot: SchemaSnapshot) -> str | None:
@@ -59,7 +58,7 @@ def _close_columns(typed: str, tables: Iterable[Table]) -> list[str]:
     for table in tables:
         for candidate in table.columns:
             if (best := score(candidate.name.lower())) >= CUTOFF:
-                text = f"{_display(table)}.{_sql_name(candidate.name)}"
+                text = f"{_display(table)}.{written_name(candidate.name)}"
                 scored.append((best, tie(table.name.lower()) if qualifier else 0.0, text))
     return _best(scored)
 
@@ -117,11 +116,5 @@ def _hint(suggestions: list[str]) -> str | None:
 
 def _display(table: Table) -> str:
     # The default search path holds public, so its tables need no schema in the SQL.
-    name = _sql_name(table.name)
-    return name if table.schema == "public" else f"{_sql_name(table.schema)}.{name}"
-
-
-def _sql_name(name: str) -> str:
-    if _PLAIN_IDENTIFIER.fullmatch(name):
-        return name
-    return '"' + name.replace('"', '""') + '"'
+    name = written_name(table.name)
+    return name if table.schema == "public" else f"{written_name(table.schema)}.{name}"

@@ -17,7 +17,13 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from adapters.postgres.asyncpg_database import (
+    DEFAULT_MAX_RESULT_BYTES,
+    DEFAULT_TEMP_FILE_LIMIT_KB,
+    DEFAULT_WORK_MEM_KB,
+)
 from domain.access.rules import AccessRules
+from domain.safety.identifiers import quote_identifier
 
 _READ_ONLY_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "SHOW"})
 
@@ -67,7 +73,7 @@ def _split_columns(value: object) -> object:
 
 def _column_part(name: str) -> str:
     # A column name holding a dot or a quote is one name: quoted, so it is not split.
-    return f'"{name.replace(chr(34), chr(34) * 2)}"' if "." in name or '"' in name else name
+    return quote_identifier(name) if "." in name or '"' in name else name
 
 
 def _strings(items: object) -> tuple[str, ...]:
@@ -226,10 +232,10 @@ class QuerySettings(BaseSettings):
     schema_cache_ttl: float = Field(default=300.0, ge=0)
     max_repair_attempts: int = Field(default=2, ge=0, le=10)
     schema_context_tokens: int = Field(default=6000, ge=500, le=200_000)
-    max_result_bytes: int = Field(default=4 * 2**20, ge=1024, le=2**30)
+    max_result_bytes: int = Field(default=DEFAULT_MAX_RESULT_BYTES, ge=1024, le=2**30)
     max_query_cost: float | None = Field(default=None, gt=0)
-    work_mem: Kilobytes = Field(default=16 * 1024, ge=64, le=2 * 1024**2)
-    temp_file_limit: Kilobytes = Field(default=1024**2, ge=1024, le=1024**3)
+    work_mem: Kilobytes = Field(default=DEFAULT_WORK_MEM_KB, ge=64, le=2 * 1024**2)
+    temp_file_limit: Kilobytes = Field(default=DEFAULT_TEMP_FILE_LIMIT_KB, ge=1024, le=1024**3)
     result_validation_enabled: bool = False
     result_validation_strict: bool = False
 

@@ -23,6 +23,7 @@ from adapters.postgres.introspection import load_snapshot
 from adapters.postgres.rendering import column_converter, column_info, render_rows
 from adapters.postgres.result_budget import ResultBudget
 from adapters.postgres.session_limits import probe_temp_file_limit
+from domain.access.catalog import SEARCH_PATH
 from domain.errors import (
     DatabaseUnavailable,
     PgMcpError,
@@ -32,6 +33,7 @@ from domain.errors import (
 )
 from domain.models import QueryPlan, QueryResult, SchemaSnapshot
 from domain.ports import Clock, Database
+from domain.safety.identifiers import quote_identifier
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +54,9 @@ CANCEL_WAIT = 2.0
 # every relation name out with its schema. None keeps the server's setting.
 DEFAULT_SEARCH_PATH = ("pg_catalog", "pg_temp")
 
-# The path names are resolved on in the schema snapshot (the access policy's SEARCH_PATH).
-_READER_PATH = "pg_catalog, public"
+# The path the schema snapshot's names resolve on, the access policy's: types and defaults are
+# then rendered as a reader writes them.
+_READER_PATH = ", ".join(map(quote_identifier, ("pg_catalog", *SEARCH_PATH)))
 
 # A reply of a few megabytes is plenty for a model to read; larger ones cost the server memory.
 DEFAULT_MAX_RESULT_BYTES = 4 * 2**20
@@ -95,11 +98,11 @@ class AsyncpgDatabase(Database):
         self._name = name
         self._pool = pool
         self._clock = clock
-        self._search_path = ", ".join(map(_quote_ident, search_path)) if search_path else None
+        self._search_path = ", ".join(map(quote_identifier, search_path)) if search_path else None
         self._acquire_timeout = acquire_timeout
         self._introspect_timeout = introspect_timeout
         self._set_role = (
-            None if role is None else f"SET LOCAL ROLE {_quote_ident(_valid_role(role))}"
+            None if role is None else f"SET LOCAL ROLE {quote_identifier(_valid_role(role))}"
         )
         self._max_result_bytes = max_result_bytes
         self._max_query_cost = max_query_cost
@@ -252,10 +255,6 @@ async def _rollback(conn: Connection) -> None:
         return
     with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
         await conn.execute("ROLLBACK")
-
-
-def _quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _valid_role(role: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -22,6 +21,7 @@ from adapters.postgres.introspection_stats import (
 )
 from domain.models import Column, EnumType, ForeignKey, Index, RelationKind, SchemaSnapshot, Table
 from domain.safety.functions import TRUSTED_EXTENSIONS, UNTRUSTED_EXTENSION_FUNCTIONS
+from domain.safety.identifiers import written_name
 
 # Schemas named pg_* are reserved (pg_catalog, pg_toast, pg_temp_N); users cannot create them.
 _USER_SCHEMA = "{ns}.nspname !~ '^pg_' AND {ns}.nspname <> 'information_schema'"
@@ -200,9 +200,6 @@ def build_snapshot(
     )
 
 
-_PLAIN = re.compile(r"[a-z_][a-z0-9_$]*")
-
-
 def _column(row: asyncpg.Record, examples: tuple[str, ...]) -> Column:
     return Column(
         name=row["attname"],
@@ -217,11 +214,7 @@ def _column(row: asyncpg.Record, examples: tuple[str, ...]) -> Column:
 def _dotted(*parts: str | None) -> str:
     # Every part that PostgreSQL would not read back unchanged unquoted (upper case, a dot, a
     # quote, a space) is quoted, so that the access catalog resolves it to this exact name.
-    return ".".join(
-        part if _PLAIN.fullmatch(part) else '"' + part.replace('"', '""') + '"'
-        for part in parts
-        if part is not None
-    )
+    return ".".join(written_name(part) for part in parts if part is not None)
 
 
 def _table(

@@ -8,6 +8,8 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from domain.safety.identifiers import quote_identifier
+
 # temp_file_limit is PGC_SUSET: a superuser, or since PostgreSQL 15 a role granted
 # SET ON PARAMETER, may change it; for anyone else SET LOCAL fails (42501) and aborts the call.
 _PROBE_15 = """
@@ -37,7 +39,7 @@ class TempFileLimit:
         """A line for the operator when the limit can be neither set nor is already tight."""
         if self.may_set or 0 <= self.effective_kb <= wanted_kb:
             return None
-        quoted = '"' + self.role.replace('"', '""') + '"'
+        quoted = quote_identifier(self.role)
         return (
             f"role {self.role} may not SET temp_file_limit (superuser only) and its own is "
             f"{self.shown}; run ALTER ROLE {quoted} SET temp_file_limit = '{wanted_kb}kB'"

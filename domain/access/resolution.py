@@ -13,6 +13,7 @@ from domain.access.refusals import refuse_table, refuse_unknown_relation
 from domain.safety.builtin_types import BUILTIN_TYPES
 from domain.safety.checked import CheckedSql
 from domain.safety.functions import ALLOWED_FUNCTIONS
+from domain.safety.identifiers import quote_identifier
 from domain.safety.pg_names import NameRef
 
 _SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema"})
@@ -34,7 +35,7 @@ def check_relations(checked: CheckedSql, catalog: AccessCatalog) -> None:
 def qualified_text(checked: CheckedSql, catalog: AccessCatalog) -> str:
     """The statement's text with every unqualified relation name prefixed by its schema."""
     inserts = [
-        (ref.location, _quoted(relation.schema or ""))
+        (ref.location, quote_identifier(relation.schema or ""))
         for ref, relation in _resolved(checked, catalog)
         if len(ref.parts) == 1
     ]
@@ -51,7 +52,7 @@ def qualified_text(checked: CheckedSql, catalog: AccessCatalog) -> str:
                 continue
             schema = schema_of(name)
             if schema is not None:
-                inserts.append((ref.location, _quoted(schema)))
+                inserts.append((ref.location, quote_identifier(schema)))
     if not inserts:
         return checked.sql
     encoded = checked.sql.encode()
@@ -80,7 +81,3 @@ def _is_system(parts: tuple[str, ...]) -> bool:
     if schema is None:
         return parts[-1].startswith("pg_")
     return schema in _SYSTEM_SCHEMAS or schema.startswith("pg_")
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

@@ -1,9 +1,13 @@
-"""Identifiers as PostgreSQL reads them: unquoted names folded to lower case, ASCII letters only."""
+"""Identifiers as PostgreSQL reads and writes them: unquoted names folded (ASCII letters only),
+quoted names taken exactly."""
 
+import re
 from collections.abc import Iterable
 
 from sqlglot import exp
 
+# A name that PostgreSQL reads back unchanged when written bare.
+_PLAIN = re.compile(r"[a-z_][a-z0-9_$]*")
 # PostgreSQL's downcase_identifier folds A-Z alone in a multibyte encoding such as UTF8:
 # an unquoted "Ünits" stays "Ünits", which Python's str.lower() would turn into "ünits".
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -12,6 +16,16 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 def fold(name: str) -> str:
     """An unquoted identifier as PostgreSQL stores it."""
     return name.translate(_ASCII_LOWER)
+
+
+def quote_identifier(name: str) -> str:
+    """`name` as a quoted identifier that PostgreSQL reads back exactly (quote_ident, always)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def written_name(name: str) -> str:
+    """`name` as one writes it: bare when folding leaves it unchanged, else quoted."""
+    return name if _PLAIN.fullmatch(name) else quote_identifier(name)
 
 
 def fold_identifiers(identifiers: Iterable[exp.Expr]) -> None:
