@@ -83,12 +83,8 @@ class AnswerQuestion:
 
         async def run(checked: CheckedSql) -> QueryResult | QueryPlan:
             if request.return_mode == "sql":
-                return await database.explain(
-                    checked.runnable or checked.sql, timeout=self._timeout
-                )
-            return await database.fetch(
-                checked.runnable or checked.sql, max_rows=max_rows, timeout=self._timeout
-            )
+                return await database.explain(checked.to_run, timeout=self._timeout)
+            return await database.fetch(checked.to_run, max_rows=max_rows, timeout=self._timeout)
 
         authored = await self._author.author(
             question, snapshot, run, progress, reload=partial(self._choice.reload, database)

@@ -63,7 +63,7 @@ class ExplainQuery:
         database, snapshot = await self._choice.choose(request.database, question)
 
         async def plan(checked: CheckedSql) -> QueryPlan:
-            return await database.explain(checked.runnable or checked.sql, timeout=self._timeout)
+            return await database.explain(checked.to_run, timeout=self._timeout)
 
         authored = await self._author.author(
             question, snapshot, plan, progress, reload=partial(self._choice.reload, database)

@@ -34,3 +34,8 @@ class CheckedSql:
     names: PgNames = field(default_factory=PgNames)
     relations: Mapping[int, NameRef] = field(default_factory=dict)
     runnable: str | None = None
+
+    @property
+    def to_run(self) -> str:
+        """The text the database executes: names qualified when resolved, else as checked."""
+        return self.runnable or self.sql
