@@ -90,15 +90,20 @@ def refused_port() -> int:
     return port
 
 
+async def fetch_with_retries(dsn: str) -> tuple[PgMcpError, list[int]]:
+    """The error of one fetch from a real pool at `dsn` behind the retries, and the retries."""
+    retries: list[int] = []
+    async with pool_for(PoolConfig(name="db", dsn=dsn, pool_min=0, pool_max=1)) as pool:
+        inner = AsyncpgDatabase(name="db", pool=pool, clock=FakeClock())
+        db = RetryingDatabase(inner, RetryPolicy(), on_retry=retries.append, sleep=RecordingSleep())
+        return await error_of(db.fetch("SELECT 1", max_rows=10, timeout=5.0)), retries
+
+
 @pytest.mark.anyio
 async def test_a_refused_connection_to_postgres_is_retried_then_reported_as_err_001() -> None:
-    dsn = f"postgresql://postgres@127.0.0.1:{refused_port()}/postgres"
-    retries: list[int] = []
-    async with pool_for(PoolConfig(name="down", dsn=dsn, pool_min=0, pool_max=1)) as pool:
-        inner = AsyncpgDatabase(name="down", pool=pool, clock=FakeClock())
-        db = RetryingDatabase(inner, RetryPolicy(), on_retry=retries.append, sleep=RecordingSleep())
-
-        raised = await error_of(db.fetch("SELECT 1", max_rows=10, timeout=5.0))
+    raised, retries = await fetch_with_retries(
+        f"postgresql://postgres@127.0.0.1:{refused_port()}/postgres"
+    )
 
     assert raised.code is ErrorCode.DATABASE_CONNECTION
     assert retries == [1, 2]
@@ -151,13 +156,7 @@ def dsn_with(shop_dsn: str, *, user: str | None = None, host: str | None = None)
 async def test_a_failure_the_next_attempt_would_meet_again_is_not_retried(
     shop_dsn: str, change: dict[str, str], reason: str
 ) -> None:
-    dsn = dsn_with(shop_dsn, **change)
-    retries: list[int] = []
-    async with pool_for(PoolConfig(name="bad", dsn=dsn, pool_min=0, pool_max=1)) as pool:
-        inner = AsyncpgDatabase(name="bad", pool=pool, clock=FakeClock())
-        db = RetryingDatabase(inner, RetryPolicy(), on_retry=retries.append, sleep=RecordingSleep())
-
-        raised = await error_of(db.fetch("SELECT 1", max_rows=10, timeout=5.0))
+    raised, retries = await fetch_with_retries(dsn_with(shop_dsn, **change))
 
     assert raised.code is ErrorCode.DATABASE_CONNECTION
     assert reason in raised.message
