@@ -10,7 +10,7 @@ from sqlglot import exp
 
 from domain.access.catalog import AccessCatalog
 from domain.access.inspection import Expansion, StatementInspection
-from domain.access.resolution import check_relations, qualified_text
+from domain.access.resolution import qualified_text, resolve_relations
 from domain.access.rules import AccessRules
 from domain.models import SchemaSnapshot
 from domain.safety.checked import CheckedSql
@@ -53,10 +53,10 @@ class AccessPolicy:
                 of what it qualifies (unresolved_name).
         """
         catalog = self.catalog(snapshot, view_sources)
-        check_relations(checked, catalog)
+        resolved = resolve_relations(checked, catalog)
         expansions = StatementInspection(catalog, checked.relations).run(checked.tree)
         if not expansions:
-            return replace(checked, runnable=qualified_text(checked, catalog))
+            return replace(checked, runnable=qualified_text(checked, resolved, catalog))
         tree = _expanded(checked.tree, expansions)
         # PostgreSQL's names describe the old text: the caller checks the new one again.
         return CheckedSql(sql=tree.sql(dialect="postgres"), tree=tree, kind=checked.kind)

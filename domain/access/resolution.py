@@ -19,24 +19,29 @@ from domain.safety.pg_names import NameRef
 _SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema"})
 
 
-def check_relations(checked: CheckedSql, catalog: AccessCatalog) -> None:
-    """Refuse a statement that reads a refused relation or one the snapshot does not hold.
+Resolved = tuple[tuple[NameRef, Relation], ...]
+
+
+def resolve_relations(checked: CheckedSql, catalog: AccessCatalog) -> Resolved:
+    """Each relation the statement reads, as the snapshot knows it (CTEs and catalogs aside).
 
     Raises:
         UnsafeSql: rule blocked_table, or unknown_relation (reload the snapshot and retry).
     """
-    for _, relation in _resolved(checked, catalog):
+    resolved = tuple(_resolved(checked, catalog))
+    for _, relation in resolved:
         if relation.refusal:
             raise refuse_table(relation.refusal)
         if not relation.known:
             raise refuse_unknown_relation(relation.label)
+    return resolved
 
 
-def qualified_text(checked: CheckedSql, catalog: AccessCatalog) -> str:
+def qualified_text(checked: CheckedSql, resolved: Resolved, catalog: AccessCatalog) -> str:
     """The statement's text with every unqualified relation name prefixed by its schema."""
     inserts = [
         (ref.location, quote_identifier(relation.schema or ""))
-        for ref, relation in _resolved(checked, catalog)
+        for ref, relation in resolved
         if len(ref.parts) == 1
     ]
     # Enum types of the snapshot are safe to cast to (their input function is built in), and
