@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Literal
 
-from application.database_choice import DatabaseChoice
+from application.database_choice import Chosen, DatabaseChoice
 from application.progress import Progress, no_progress
 from application.sql_author import SqlAuthor
 from application.validate_result import ResultValidator, Validation
-from domain.errors import InvalidRequest
-from domain.models import QueryPlan, QueryResult
+from domain.errors import InvalidRequest, PgMcpError
+from domain.models import JsonValue, QueryPlan, QueryResult
 from domain.safety.checked import CheckedSql
 
 ReturnMode = Literal["result", "sql"]
@@ -35,6 +35,7 @@ class Answer:
     result: QueryResult | None
     attempts: int
     validation: Validation | None = None
+    routing: dict[str, JsonValue] | None = None
 
 
 class AnswerQuestion:
@@ -43,7 +44,8 @@ class AnswerQuestion:
     - The question must not be empty; max_rows is capped by PG_MCP_MAX_RESULT_ROWS.
     - A text longer than PG_MCP_MAX_QUESTION_CHARS and PG_MCP_MAX_SQL_BYTES is refused first.
     - The schema comes from the catalog (cached for PG_MCP_SCHEMA_CACHE_TTL); with several
-      databases and none named, the question goes to the one whose schema fits it best.
+      databases and none named, the question goes to the one whose schema fits it best, or to
+      another that holds a relation the first lacks; every answer and error says which and why.
     - The SQL is drafted, checked by the safety and access policies, and repaired from errors.
     - In "sql" mode the SQL is validated by the planner (EXPLAIN) but never run.
     - Rows are fetched read-only, at most max_rows, with the query timeout.
@@ -79,7 +81,27 @@ class AnswerQuestion:
         self._author.admit(question)
         max_rows = self._row_cap(request.max_rows)
         await progress("schema")
-        database, snapshot = await self._choice.choose(request.database, question)
+        chosen = await self._choice.choose(request.database, question)
+        try:
+            return await self._answer(chosen, request, question, max_rows, progress)
+        except PgMcpError as error:
+            fallback = chosen.elsewhere(error)
+            if fallback is None:
+                raise error.about(**chosen.facts()) from None
+        try:
+            return await self._answer(fallback, request, question, max_rows, progress)
+        except PgMcpError as error:
+            raise error.about(**fallback.facts()) from None
+
+    async def _answer(
+        self,
+        chosen: Chosen,
+        request: AnswerRequest,
+        question: str,
+        max_rows: int,
+        progress: Progress,
+    ) -> Answer:
+        database, snapshot = chosen.database, chosen.snapshot
 
         async def run(checked: CheckedSql) -> QueryResult | QueryPlan:
             if request.return_mode == "sql":
@@ -102,6 +124,7 @@ class AnswerQuestion:
             result=result,
             attempts=authored.attempts,
             validation=validation,
+            routing=chosen.routing.as_json(),
         )
 
     def _row_cap(self, requested: int | None) -> int:

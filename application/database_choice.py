@@ -1,34 +1,98 @@
 """Which database a question goes to: the named one, the only one, or the best-fitting one."""
 
 import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
-from application.database_router import route_question
 from application.databases import DatabaseDirectory
+from application.routing.loading import RoutingLoads
+from application.routing.model_choice import choice_conversation, chosen_name, summary
+from application.routing.routing import Routing
+from application.routing.scores import Candidate, rank_databases
+from application.routing.value_votes import value_bonus
 from application.schema_catalog import SchemaCatalog
+from application.values.value_catalog import ValueCatalog
+from application.values.value_index import ValueIndex
 from application.visible_schemas import VisibleSchemas
-from domain.errors import DatabaseUnavailable, SchemaLoadFailed
+from domain.errors import AIServiceUnavailable, DatabaseUnavailable, PgMcpError
 from domain.models import SchemaSnapshot
-from domain.ports import Database
+from domain.ports import ChatModel, Clock, Database
 
 logger = logging.getLogger(__name__)
 
+# When the runner-up scores at least this share of the best, the scores alone do not decide.
+CLOSE_SHARE = 0.8
+_MISSING_RELATION = re.compile(r'relation "(?P<name>[^"]+)" does not exist')
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Prepared:
+    """A candidate ready for routing: its database, snapshots and value index."""
+
+    database: Database
+    snapshot: SchemaSnapshot
+    visible: SchemaSnapshot
+    values: ValueIndex
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Chosen:
+    """The database a question goes to, its snapshot, why, and the other ready candidates."""
+
+    database: Database
+    snapshot: SchemaSnapshot
+    routing: Routing
+    others: tuple[Prepared, ...] = field(default=())
+
+    def elsewhere(self, error: PgMcpError) -> "Chosen | None":
+        """Another candidate holding the relation this one lacks (42P01), routed only."""
+        match = _MISSING_RELATION.search(error.message)
+        if match is None or getattr(error, "sqlstate", None) != "42P01":
+            return None
+        for other in self.others:
+            if other.visible.find_table(match["name"]) is not None:
+                note = f"relation {match['name']!r} is not in {self.database.name!r}"
+                routing = replace(self.routing, reason="fallback", note=note)
+                return Chosen(database=other.database, snapshot=other.snapshot, routing=routing)
+        return None
+
+    def facts(self) -> dict[str, object]:
+        """The database used and how it was chosen, for a reply."""
+        return {"database": self.database.name, "routing": self.routing.as_json()}
+
 
 class DatabaseChoice:
-    """Resolves the database for a question, with its schema snapshot."""
+    """Resolves the database for a question, with its schema snapshot and the reason."""
 
     def __init__(
-        self, *, databases: DatabaseDirectory, catalog: SchemaCatalog, visible: VisibleSchemas
+        self,
+        *,
+        databases: DatabaseDirectory,
+        catalog: SchemaCatalog,
+        visible: VisibleSchemas,
+        values: ValueCatalog,
+        clock: Clock,
+        chat_model: ChatModel | None = None,
+        grace: float | None = None,
     ) -> None:
         self._databases = databases
         self._catalog = catalog
         self._visible = visible
+        self._values = values
+        self._chat_model = chat_model
+        extra = {} if grace is None else {"grace": grace}
+        self._loads: RoutingLoads[Prepared] = RoutingLoads(self._prepare, clock=clock, **extra)
 
     async def reload(self, database: Database, stale: SchemaSnapshot) -> SchemaSnapshot | None:
         """A newer snapshot of the database, or None when `stale` is too recent to replace."""
         return await self._catalog.reload(database, stale)
 
-    async def choose(self, name: str | None, question: str) -> tuple[Database, SchemaSnapshot]:
+    async def choose(self, name: str | None, question: str) -> Chosen:
         """The database and its snapshot; routed by the question when several and none named.
+
+        A named database is the only one touched. Routing loads the candidates concurrently
+        and leaves out one that is down, still loading, or behind an open circuit.
 
         Raises:
             InvalidRequest: the name is unknown.
@@ -36,19 +100,62 @@ class DatabaseChoice:
         """
         if name is not None or len(self._databases.names) == 1:
             database = self._databases.pick(name)
-            return database, await self._catalog.snapshot(database)
-        candidates: dict[str, tuple[Database, SchemaSnapshot]] = {}
-        failure: DatabaseUnavailable | SchemaLoadFailed | None = None
-        for database_name in self._databases.names:
-            database = self._databases.pick(database_name)
-            try:
-                candidates[database.name] = (database, await self._catalog.snapshot(database))
-            except (DatabaseUnavailable, SchemaLoadFailed) as error:
-                # One database being down must not stop questions meant for the others.
-                logger.warning("database %s left out of routing: %s", database_name, error.code)
-                failure = error
-        if not candidates:
-            raise failure or DatabaseUnavailable("No configured database is reachable")
-        visible = [self._visible.of(snapshot) for _, snapshot in candidates.values()]
-        chosen = route_question(question, visible)
-        return candidates[chosen.database]
+            reason = "named" if name is not None else "only database"
+            snapshot = await self._catalog.snapshot(database)
+            return Chosen(database=database, snapshot=snapshot, routing=Routing(reason=reason))
+        loaded = await self._loads.load([self._databases.pick(n) for n in self._databases.names])
+        if not loaded.ready:
+            routing = Routing(reason="best match", skipped=loaded.skipped)
+            error = DatabaseUnavailable("No configured database is reachable")
+            raise error.about(routing=routing.as_json())
+        return await self._route(question, loaded.ready, loaded.skipped)
+
+    async def _route(
+        self, question: str, ready: Mapping[str, Prepared], skipped: dict[str, str]
+    ) -> Chosen:
+        candidates = [
+            Candidate(snapshot=p.visible, description=self._databases.description(name))
+            for name, p in ready.items()
+        ]
+        bonus = value_bonus(question, {name: p.values for name, p in ready.items()})
+        ranked = rank_databases(question, candidates, bonus)
+        order = sorted(ready, key=lambda n: -ranked.scores[n])  # stable: ties keep order
+        best, runner_up = order[0], (order[1] if len(order) > 1 else None)
+        reason = "best match"
+        if runner_up is not None and _close(ranked.scores[best], ranked.scores[runner_up]):
+            close = [n for n in order if _close(ranked.scores[best], ranked.scores[n])]
+            summaries = {
+                n: summary(self._databases.description(n), ranked.tables[n]) for n in close
+            }
+            picked = await self._ask_model(question, summaries)
+            if picked is not None:
+                reason = "model choice"
+                if picked != best:
+                    best, runner_up = picked, best
+        routing = Routing(reason=reason, scores=ranked.scores, runner_up=runner_up, skipped=skipped)
+        others = tuple(ready[n] for n in order if n != best)
+        chosen = ready[best]
+        return Chosen(
+            database=chosen.database, snapshot=chosen.snapshot, routing=routing, others=others
+        )
+
+    async def _ask_model(self, question: str, summaries: dict[str, str]) -> str | None:
+        if self._chat_model is None:
+            return None
+        try:
+            reply = await self._chat_model.complete(choice_conversation(question, summaries))
+        except AIServiceUnavailable as error:
+            # The scores still name a database: the question is answered without the model's pick.
+            logger.warning("model could not choose among databases: %s", error.code)
+            return None
+        return chosen_name(reply.text, list(summaries))
+
+    async def _prepare(self, database: Database) -> Prepared:
+        snapshot = await self._catalog.snapshot(database)
+        visible = self._visible.of(snapshot)
+        values = await self._values.index(visible)
+        return Prepared(database=database, snapshot=snapshot, visible=visible, values=values)
+
+
+def _close(best: float, other: float) -> bool:
+    return best > 0 and other >= CLOSE_SHARE * best

@@ -6,8 +6,8 @@ from functools import partial
 from application.database_choice import DatabaseChoice
 from application.progress import Progress, no_progress
 from application.sql_author import SqlAuthor
-from domain.errors import InvalidRequest
-from domain.models import QueryPlan
+from domain.errors import InvalidRequest, PgMcpError
+from domain.models import JsonValue, QueryPlan
 from domain.safety.checked import CheckedSql
 
 
@@ -26,6 +26,7 @@ class Explanation:
     database: str
     sql: str
     plan: QueryPlan
+    routing: dict[str, JsonValue] | None = None
 
 
 class ExplainQuery:
@@ -60,12 +61,21 @@ class ExplainQuery:
             raise InvalidRequest("The question is empty")
         self._author.admit(question)
         await progress("schema")
-        database, snapshot = await self._choice.choose(request.database, question)
+        chosen = await self._choice.choose(request.database, question)
+        database, snapshot = chosen.database, chosen.snapshot
 
         async def plan(checked: CheckedSql) -> QueryPlan:
             return await database.explain(checked.to_run, timeout=self._timeout)
 
-        authored = await self._author.author(
-            question, snapshot, plan, progress, reload=partial(self._choice.reload, database)
+        try:
+            authored = await self._author.author(
+                question, snapshot, plan, progress, reload=partial(self._choice.reload, database)
+            )
+        except PgMcpError as error:
+            raise error.about(**chosen.facts()) from None
+        return Explanation(
+            database=database.name,
+            sql=authored.checked.sql,
+            plan=authored.outcome,
+            routing=chosen.routing.as_json(),
         )
-        return Explanation(database=database.name, sql=authored.checked.sql, plan=authored.outcome)

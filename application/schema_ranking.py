@@ -7,7 +7,7 @@ then any room left goes to the next best. Enums used by a chosen column come alo
 the snapshot's order and ends with a line saying how many tables were left out.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 
 from application.schema_index import SchemaIndex
 from application.schema_tokens import estimate_tokens, question_terms
@@ -26,20 +26,30 @@ _indexes: dict[int, SchemaIndex] = {}
 
 
 def select_schema_context(
-    snapshot: SchemaSnapshot, question: str, *, max_tokens: int = DEFAULT_CONTEXT_TOKENS
+    snapshot: SchemaSnapshot,
+    question: str,
+    *,
+    max_tokens: int = DEFAULT_CONTEXT_TOKENS,
+    linked: Collection[str] = (),
+    notes: Sequence[str] = (),
 ) -> str:
-    """The schema for `question`: all of it if it fits in max_tokens, else the relevant part."""
+    """The schema for `question`: all of it if it fits in max_tokens, else the relevant part.
+
+    linked: qualified names of tables that must come first (they hold values the question
+    names); notes: lines that end the context (those values), counted in the budget.
+    """
     index = schema_index(snapshot)
-    if index.full_tokens <= max_tokens:
+    budget = max_tokens - sum(estimate_tokens(note) + 1 for note in notes)
+    if index.full_tokens <= budget:
         # The same text render_schema_context writes, from blocks the index already holds.
-        return "\n".join([*index.enum_blocks, *index.blocks])
-    chosen, enums = _choose(index, question, max_tokens)
+        return "\n".join([*index.enum_blocks, *index.blocks, *notes])
+    chosen, enums = _choose(index, question, budget, linked)
     parts = [index.enum_blocks[i] for i in sorted(enums)]
     parts.extend(index.blocks[i] for i in sorted(chosen))
     left_out = len(index.blocks) - len(chosen)
     if left_out:
         parts.append(FOOTER.format(count=left_out))
-    return "\n".join(parts)
+    return "\n".join([*parts, *notes])
 
 
 def schema_index(snapshot: SchemaSnapshot) -> SchemaIndex:
@@ -77,9 +87,15 @@ class _Selection:
         return True
 
 
-def _choose(index: SchemaIndex, question: str, max_tokens: int) -> tuple[set[int], set[int]]:
+def _choose(
+    index: SchemaIndex, question: str, max_tokens: int, linked: Collection[str]
+) -> tuple[set[int], set[int]]:
     scores = index.bm25.scores(question_terms(question))
     names = [table.qualified_name for table in index.snapshot.tables]
+    top = max(scores, default=0.0) + 1.0
+    for position, name in enumerate(names):
+        if name in linked:
+            scores[position] += top  # holds a value the question names: needed for its WHERE
 
     def rank(table: int) -> tuple[float, int, str]:
         return (-scores[table], -len(index.children[table]), names[table])

@@ -11,6 +11,8 @@ from application.prompts import drafting_conversation, repair_conversation
 from application.schema_ranking import select_schema_context
 from application.sql_input import looks_like_sql
 from application.sql_reply import SQL_DRAFT_SCHEMA, parse_sql_reply
+from application.values.value_catalog import ValueCatalog
+from application.values.value_lines import value_lines
 from application.visible_schemas import VisibleSchemas
 from domain.access.policy import AccessPolicy
 from domain.access.refusals import UNKNOWN_RELATION
@@ -47,7 +49,8 @@ class SqlAuthor:
     - SQL given by the caller is checked as it is; a question is drafted by the chat model.
     - A question past max_question_chars is ERR_008; SQL past the input bounds is ERR_005.
     - A statement longer than a few KB is checked in a worker thread, off the event loop.
-    - The prompt holds the visible schema, pruned to what the question needs within the budget.
+    - The prompt holds the visible schema, pruned to what the question needs within the budget,
+      and the columns holding values the question names (never a blocked column's).
     - Every draft passes the safety policy, then the access policy; a refusal is final (ERR_005).
     - When the trial fails with a SQL error, PostgreSQL's message goes back to the model, with
       the closest real names when it found none, at most max_repairs times.
@@ -61,6 +64,7 @@ class SqlAuthor:
         visible: VisibleSchemas,
         max_repairs: int,
         context_tokens: int,
+        values: ValueCatalog | None = None,
     ) -> None:
         self._chat_model = chat_model
         self._safety = safety
@@ -68,6 +72,7 @@ class SqlAuthor:
         self._access = AccessPolicy(visible.rules)
         self._max_repairs = max_repairs
         self._context_tokens = context_tokens
+        self._values = values
 
     def check(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
         """Run the safety and access policies over one statement; the result is runnable.
@@ -153,7 +158,7 @@ class SqlAuthor:
             )
         check_question(text, self._safety.input_bounds)
         visible = self._visible.of(snapshot)
-        context = select_schema_context(visible, text, max_tokens=self._context_tokens)
+        context = await self._context(visible, text)
         conversation = drafting_conversation(text, context)
         attempt = 0
         while True:
@@ -174,6 +179,20 @@ class SqlAuthor:
             return Authored(
                 checked=checked, explanation=draft.explanation, outcome=outcome, attempts=attempt
             )
+
+    async def _context(self, visible: SchemaSnapshot, question: str) -> str:
+        """The schema for the prompt, with the values the question names and their columns."""
+        if self._values is None:
+            return select_schema_context(visible, question, max_tokens=self._context_tokens)
+        index = await self._values.index(visible)
+        matches = index.match(question)
+        return select_schema_context(
+            visible,
+            question,
+            max_tokens=self._context_tokens,
+            linked={match.table for match in matches},
+            notes=value_lines(matches, index),
+        )
 
     async def _draft(self, conversation: list[ChatMessage]) -> SqlDraft:
         reply = await self._chat_model.complete(conversation, json_schema=SQL_DRAFT_SCHEMA)

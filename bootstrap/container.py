@@ -20,6 +20,7 @@ from application.explain_query import ExplainQuery
 from application.schema_catalog import SchemaCatalog
 from application.sql_author import SqlAuthor
 from application.validate_result import ResultValidator
+from application.values.value_catalog import ValueCatalog
 from application.visible_schemas import VisibleSchemas
 from bootstrap import factories, observing
 from bootstrap.settings import Settings
@@ -49,7 +50,14 @@ class Container(containers.DeclarativeContainer):
         clock,
         on_retry=providers.Callable(observing.retry_counter, metrics, "database"),
     )
-    directory = providers.Singleton(DatabaseDirectory, databases)
+    directory = providers.Singleton(
+        DatabaseDirectory,
+        databases,
+        descriptions=providers.Callable(factories.descriptions, settings),
+    )
+    value_catalog = providers.Singleton(
+        ValueCatalog, providers.Singleton(factories.value_readers, databases, settings)
+    )
 
     sampling_chat_model = providers.Singleton(
         SamplingChatModel, max_tokens=settings.provided.openai.max_tokens
@@ -124,10 +132,17 @@ class Container(containers.DeclarativeContainer):
         visible=visible_schemas,
         max_repairs=settings.provided.query.max_repair_attempts,
         context_tokens=settings.provided.query.schema_context_tokens,
+        values=value_catalog,
     )
 
     choice = providers.Singleton(
-        DatabaseChoice, databases=directory, catalog=catalog, visible=visible_schemas
+        DatabaseChoice,
+        databases=directory,
+        catalog=catalog,
+        visible=visible_schemas,
+        values=value_catalog,
+        clock=clock,
+        chat_model=chat_model,
     )
 
     validator = providers.Singleton(

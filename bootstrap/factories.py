@@ -6,6 +6,7 @@ import asyncpg
 
 from adapters.llm.openai_chat_model import OpenAIConfig
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
+from adapters.postgres.column_values import PostgresValueReader
 from adapters.postgres.pool import PoolConfig
 from adapters.resilience.circuit_breaker import CircuitBreaker
 from adapters.resilience.circuit_breaking_database import CircuitBreakingDatabase
@@ -23,7 +24,7 @@ from bootstrap.settings import (
     Settings,
 )
 from domain.access.rules import AccessRules
-from domain.ports import ChatModel, Clock, Database
+from domain.ports import ChatModel, Clock, Database, ValueReader
 from domain.safety.checked import SafetyConfig
 from domain.safety.input_bounds import InputBounds
 
@@ -61,6 +62,17 @@ def databases(
         )
         for name, pool in pools.items()
     }
+
+
+def descriptions(settings: Settings) -> dict[str, str]:
+    """The description of each configured database that has one, by name."""
+    return {e.name: e.description for e in settings.database.entries() if e.description}
+
+
+def value_readers(databases: Mapping[str, Database], settings: Settings) -> dict[str, ValueReader]:
+    """A value reader per database, through the same (resilient) Database as every query."""
+    timeout = settings.query.query_timeout
+    return {name: PostgresValueReader(db, timeout=timeout) for name, db in databases.items()}
 
 
 def openai_config(settings: OpenAISettings) -> OpenAIConfig:

@@ -119,6 +119,8 @@ class DatabaseEntry(BaseModel):
     pool_min: int = Field(default=1, ge=0, le=100)
     pool_max: int = Field(default=5, ge=1, le=100)
     ssl: str | None = None
+    # What the database holds, in a few words: routing weighs it like a table name.
+    description: str = Field(default="", max_length=500)
 
     @field_validator("ssl", mode="before")
     @classmethod

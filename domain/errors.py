@@ -14,7 +14,7 @@ PgMcpError (code, default_message)
 """
 
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Self
 
 
 class ErrorCode(StrEnum):
@@ -40,11 +40,17 @@ class PgMcpError(Exception):
 
     def __init__(self, message: str | None = None) -> None:
         self.message = message or self.default_message
+        self.context: dict[str, object] = {}
         super().__init__(self.message)
 
     def details(self) -> dict[str, object]:
         """Extra facts for the structured error, beyond code and message."""
         return {}
+
+    def about(self, **context: object) -> Self:
+        """This error, also telling where it happened (the database used, how it was chosen)."""
+        self.context.update(context)
+        return self
 
 
 class DatabaseUnavailable(PgMcpError):

@@ -151,6 +151,15 @@ class Table:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ColumnValue:
+    """One value stored in a column of a relation (table is schema.name)."""
+
+    table: str
+    column: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EnumType:
     """A user-defined enum type and its labels in order."""
 

@@ -4,7 +4,15 @@ from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Protocol
 
-from domain.models import ChatMessage, ChatReply, QueryPlan, QueryResult, SchemaSnapshot
+from domain.models import (
+    ChatMessage,
+    ChatReply,
+    ColumnValue,
+    QueryPlan,
+    QueryResult,
+    SchemaSnapshot,
+    Table,
+)
 
 
 class ChatModel(Protocol):
@@ -51,6 +59,19 @@ class Database(Protocol):
 
         Raises:
             SchemaLoadFailed, DatabaseUnavailable.
+        """
+        ...
+
+
+class ValueReader(Protocol):
+    """Reads the values of a database's text columns that hold few distinct ones."""
+
+    @abstractmethod
+    async def few_values(self, tables: Sequence[Table], *, per_column: int) -> list[ColumnValue]:
+        """Values of the given tables' text columns having at most per_column distinct values.
+
+        Raises:
+            DatabaseUnavailable, SqlExecutionFailed, QueryTimedOut.
         """
         ...
 

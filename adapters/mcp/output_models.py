@@ -30,6 +30,8 @@ class QueryOutput(BaseModel):
     truncated: bool = False
     warnings: list[dict[str, str]] = Field(default_factory=list)
     validation: dict[str, str] | None = None
+    # How the database was chosen: reason, and when routed the scores and the runner-up.
+    routing: dict[str, Any] = Field(default_factory=dict)
 
 
 class ExplainOutput(BaseModel):
@@ -41,6 +43,7 @@ class ExplainOutput(BaseModel):
     plan_rows: int
     plan_text: str
     plan: dict[str, Any]
+    routing: dict[str, Any] = Field(default_factory=dict)
 
 
 class SchemaOutput(BaseModel):

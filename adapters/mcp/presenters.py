@@ -1,5 +1,6 @@
 """Turns use-case results and errors into tool results: readable text plus structured content."""
 
+from collections.abc import Mapping
 from dataclasses import asdict
 
 from mcp.types import CallToolResult, TextContent
@@ -20,7 +21,9 @@ def present_answer(answer: Answer) -> CallToolResult:
         "sql": answer.sql,
         "explanation": answer.explanation,
     }
-    lines = [f"SQL ({answer.database}):", answer.sql]
+    if answer.routing is not None:
+        structured["routing"] = answer.routing
+    lines = [f"SQL ({answer.database}{_why(answer.routing)}):", answer.sql]
     result = answer.result
     if result is not None:
         columns = [c.name for c in result.columns]
@@ -60,6 +63,8 @@ def present_explanation(explanation: Explanation) -> CallToolResult:
         plan_text=plan.text,
         plan=plan.plan,
     )
+    if explanation.routing is not None:
+        output.routing = explanation.routing
     return _result(text, output)
 
 
@@ -81,9 +86,17 @@ def present_schema(description: SchemaDescription) -> CallToolResult:
 
 def present_error(error: PgMcpError) -> CallToolResult:
     """The one shape of every failure: `ERR_00N: message` and {"error": {...}}."""
-    detail = {"code": error.code, "message": error.message, **error.details()}
+    detail = {"code": error.code, "message": error.message, **error.details(), **error.context}
     output = ErrorOutput.model_validate({"error": detail})
     return _result(f"{error.code}: {error.message}", output, is_error=True)
+
+
+def _why(routing: Mapping[str, object] | None) -> str:
+    """', routed: best match over hr' when the database was routed, else nothing."""
+    if routing is None or "scores" not in routing:
+        return ""
+    runner_up = routing.get("runner_up")
+    return f", routed: {routing['reason']}" + (f" over {runner_up}" if runner_up else "")
 
 
 def _table_dict(table: dict[str, object], detailed: bool) -> dict[str, object]:

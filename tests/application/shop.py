@@ -14,6 +14,7 @@ from application.explain_query import ExplainQuery
 from application.schema_catalog import SchemaCatalog
 from application.sql_author import SqlAuthor
 from application.validate_result import ResultValidator
+from application.values.value_catalog import ValueCatalog
 from application.visible_schemas import VisibleSchemas
 from domain.access.rules import AccessRules
 from domain.models import Column, ForeignKey, SchemaSnapshot, Table
@@ -104,7 +105,14 @@ def build_world(
         max_repairs=max_repairs,
         context_tokens=6000,
     )
-    choice = DatabaseChoice(databases=directory, catalog=catalog, visible=visible)
+    choice = DatabaseChoice(
+        databases=directory,
+        catalog=catalog,
+        visible=visible,
+        values=ValueCatalog({}),
+        clock=clock,
+        chat_model=chat,
+    )
     return World(
         chat=chat,
         database=database,

@@ -1,5 +1,6 @@
 """Routing: a question without a database goes to the database whose schema fits it."""
 
+import asyncio
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -8,14 +9,19 @@ import pytest
 
 from adapters.memory.fake_clock import FakeClock
 from adapters.memory.in_memory_schema_store import InMemorySchemaStore
+from adapters.memory.offline_database import OfflineDatabase
+from adapters.memory.scripted_chat_model import ScriptedChatModel
 from adapters.memory.table_database import TableDatabase
 from application.database_choice import DatabaseChoice
 from application.database_router import route_question
 from application.databases import DatabaseDirectory
 from application.schema_catalog import SchemaCatalog
+from application.values.value_catalog import ValueCatalog
 from application.visible_schemas import VisibleSchemas
 from domain.access.rules import AccessRules
+from domain.errors import DatabaseUnavailable
 from domain.models import SchemaSnapshot
+from domain.ports import Database
 from tests.erp_schema import erp_snapshot
 
 QUESTIONS = Path(__file__).parents[1] / "fixtures" / "erp" / "questions.json"
@@ -65,37 +71,124 @@ def test_routing_is_deterministic_and_ties_keep_configuration_order() -> None:
     assert route_question("hello there", databases) is first
 
 
-@pytest.mark.anyio
-async def test_a_question_without_a_database_goes_to_the_fitting_one_and_says_so() -> None:
-    clock = FakeClock()
-    people, supply, revenue = (
-        TableDatabase(name=s.database, snapshot=s, clock=clock) for s in _databases()
-    )
-    choice = DatabaseChoice(
-        databases=DatabaseDirectory({"people": people, "supply": supply, "revenue": revenue}),
+def _choice(
+    databases: dict[str, Database], clock: FakeClock, chat: ScriptedChatModel | None = None
+) -> DatabaseChoice:
+    return DatabaseChoice(
+        databases=DatabaseDirectory(databases),
         catalog=SchemaCatalog(store=InMemorySchemaStore(), clock=clock, ttl=60),
         visible=VisibleSchemas(AccessRules()),
+        values=ValueCatalog({}),
+        clock=clock,
+        chat_model=chat,
+        grace=0.05,
     )
 
-    database, snapshot = await choice.choose(None, "Which employees joined the payroll in 2024?")
 
-    assert database is people
-    assert snapshot.database == "people"
+def _fakes(clock: FakeClock) -> list[TableDatabase]:
+    return [TableDatabase(name=s.database, snapshot=s, clock=clock) for s in _databases()]
 
 
 @pytest.mark.anyio
-async def test_a_named_database_is_used_without_routing() -> None:
+async def test_a_question_without_a_database_goes_to_the_fitting_one_and_says_why() -> None:
     clock = FakeClock()
-    people, supply, _ = (
-        TableDatabase(name=s.database, snapshot=s, clock=clock) for s in _databases()
-    )
-    choice = DatabaseChoice(
-        databases=DatabaseDirectory({"people": people, "supply": supply}),
-        catalog=SchemaCatalog(store=InMemorySchemaStore(), clock=clock, ttl=60),
-        visible=VisibleSchemas(AccessRules()),
-    )
+    people, supply, revenue = _fakes(clock)
+    choice = _choice({"people": people, "supply": supply, "revenue": revenue}, clock)
 
-    database, _ = await choice.choose("supply", "Which employees joined the payroll?")
+    chosen = await choice.choose(None, "Which employees joined the payroll in 2024?")
 
-    assert database is supply
+    assert chosen.database is people
+    assert chosen.snapshot.database == "people"
+    routing = chosen.routing.as_json()
+    assert routing["reason"] == "best match"
+    assert set(routing["scores"]) == {"people", "supply", "revenue"}  # type: ignore[arg-type]
+    assert routing["runner_up"] in {"supply", "revenue"}
+
+
+@pytest.mark.anyio
+async def test_a_named_database_is_used_without_touching_the_others() -> None:
+    clock = FakeClock()
+    people, supply, _ = _fakes(clock)
+    down = OfflineDatabase(name="down")
+    choice = _choice({"people": people, "supply": supply, "down": down}, clock)
+
+    chosen = await choice.choose("supply", "Which employees joined the payroll?")
+
+    assert chosen.database is supply
+    assert chosen.routing.as_json() == {"reason": "named"}
     assert people.introspections == 0
+    assert down.calls == 0
+
+
+@pytest.mark.anyio
+async def test_a_down_database_is_left_out_and_named_then_not_asked_again_for_a_while() -> None:
+    clock = FakeClock()
+    people, supply, _ = _fakes(clock)
+    down = OfflineDatabase(name="down")
+    choice = _choice({"down": down, "people": people, "supply": supply}, clock)
+
+    first = await choice.choose(None, "Which employees joined the payroll in 2024?")
+    calls = down.calls
+    second = await choice.choose(None, "Which employees joined the payroll in 2024?")
+
+    assert first.database is people
+    assert second.database is people
+    assert "ERR_001" in second.routing.skipped["down"]
+    assert "down" not in second.routing.scores
+    assert down.calls <= calls + 1  # at most one probe in the background, never awaited
+
+
+@pytest.mark.anyio
+async def test_a_stalled_database_does_not_hold_back_an_answer_from_a_healthy_one() -> None:
+    clock = FakeClock()
+    people, supply, _ = _fakes(clock)
+    stalled = OfflineDatabase(name="stalled", stalled=True)
+    choice = _choice({"stalled": stalled, "people": people, "supply": supply}, clock)
+
+    async with asyncio.timeout(5):
+        chosen = await choice.choose(None, "Which employees joined the payroll in 2024?")
+    stalled.release()
+
+    assert chosen.database is people
+    assert chosen.routing.skipped == {"stalled": "still loading"}
+
+
+@pytest.mark.anyio
+async def test_when_every_database_is_down_the_error_says_which_were_tried() -> None:
+    clock = FakeClock()
+    choice = _choice({"a": OfflineDatabase(name="a"), "b": OfflineDatabase(name="b")}, clock)
+
+    with pytest.raises(DatabaseUnavailable) as raised:
+        await choice.choose(None, "How many orders?")
+
+    assert set(raised.value.context["routing"]["skipped"]) == {"a", "b"}  # type: ignore[index]
+
+
+@pytest.mark.anyio
+async def test_close_scores_are_settled_by_the_model_among_short_summaries() -> None:
+    clock = FakeClock()
+    people, supply, revenue = _fakes(clock)
+    chat = ScriptedChatModel(['{"database": "revenue"}'])
+    choice = _choice({"people": people, "supply": supply, "revenue": revenue}, clock, chat)
+
+    # Products are bought (supply) and sold (revenue): the scores alone are close.
+    chosen = await choice.choose(None, "products")
+
+    assert chosen.database is revenue
+    assert chosen.routing.reason == "model choice"
+    asked = chat.conversations[0][-1].content
+    assert "Database supply" in asked
+    assert "Database revenue" in asked
+    assert "Database people" not in asked
+
+
+@pytest.mark.anyio
+async def test_without_a_model_close_scores_still_route_by_the_best_score() -> None:
+    clock = FakeClock()
+    people, supply, revenue = _fakes(clock)
+    choice = _choice({"people": people, "supply": supply, "revenue": revenue}, clock)
+
+    chosen = await choice.choose(None, "products")
+
+    assert chosen.routing.reason == "best match"
+    assert chosen.database.name == max(chosen.routing.scores, key=chosen.routing.scores.get)  # type: ignore[arg-type]

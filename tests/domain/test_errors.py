@@ -31,3 +31,13 @@ def test_error_details_carry_the_extra_facts() -> None:
     assert errors.RateLimited(retry_after=1.23456).details() == {"retry_after": 1.235}
     assert errors.SqlExecutionFailed("x", sqlstate="42703").details() == {"sqlstate": "42703"}
     assert errors.QueryTimedOut().details() == {}
+
+
+def test_an_error_told_where_it_happened_keeps_its_code_and_carries_the_facts() -> None:
+    error = errors.SqlExecutionFailed("relation missing", sqlstate="42P01")
+
+    told = error.about(database="shop", routing={"reason": "named"})
+
+    assert told is error
+    assert told.code == "ERR_006"
+    assert told.context == {"database": "shop", "routing": {"reason": "named"}}

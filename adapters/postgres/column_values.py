@@ -1,0 +1,125 @@
+"""The ValueReader port over a Database: the values of text columns that hold few of them.
+
+Every statement goes through Database.fetch, so it runs read-only, as the configured role, with
+the same statement timeout and memory limits as any query. Two sources, both bounded:
+- the planner's statistics (pg_stats): no table is read, and a column whose most common values
+  cover all its distinct values gives them whole;
+- for small tables whose statistics do not cover a column (a unique name column has no most
+  common values), SELECT DISTINCT, at most per_column + 1 values per column.
+"""
+
+from collections.abc import Sequence
+
+from domain.models import ColumnValue, JsonValue, Table
+from domain.ports import Database, ValueReader
+from domain.safety.identifiers import quote_identifier
+
+# A DISTINCT over a table this small costs a few milliseconds.
+SMALL_TABLE_ROWS = 10_000
+MAX_READ_TABLES = 500
+TABLES_PER_STATEMENT = 25
+COLUMNS_PER_STATS_STATEMENT = 1000
+# Longer texts are descriptions, not names a question would quote.
+MAX_VALUE_CHARS = 100
+_TEXT_TYPES = ("text", "character varying", "character", "varchar", "char", "citext", "bpchar")
+
+
+class PostgresValueReader(ValueReader):
+    """Reads few-valued text columns of one database through its Database port."""
+
+    def __init__(self, database: Database, *, timeout: float) -> None:
+        self._database = database
+        self._timeout = timeout
+
+    async def few_values(self, tables: Sequence[Table], *, per_column: int) -> list[ColumnValue]:
+        """Values of the text columns with at most per_column distinct values, stats first."""
+        wanted = [(t, c.name) for t in tables for c in t.columns if _is_text(c.data_type)]
+        found: dict[tuple[str, str], list[str]] = {}
+        for start in range(0, len(wanted), COLUMNS_PER_STATS_STATEMENT):
+            chunk = wanted[start : start + COLUMNS_PER_STATS_STATEMENT]
+            found.update(await self._from_stats(chunk, per_column))
+        small = [
+            (table, column)
+            for table, column in wanted
+            if (table.qualified_name, column) not in found
+            and table.row_estimate is not None
+            and table.row_estimate <= SMALL_TABLE_ROWS
+        ]
+        found.update(await self._distinct(small, per_column))
+        return [
+            ColumnValue(table=table, column=column, value=value)
+            for (table, column), values in found.items()
+            for value in values
+            if len(value) <= MAX_VALUE_CHARS
+        ]
+
+    async def _from_stats(
+        self, columns: list[tuple[Table, str]], per_column: int
+    ) -> dict[tuple[str, str], list[str]]:
+        if not columns:
+            return {}
+        keys = ", ".join(
+            f"({_literal(t.schema)}, {_literal(t.name)}, {_literal(c)})" for t, c in columns
+        )
+        # Complete when the most common values are as many as the distinct ones (n_distinct
+        # is minus a fraction of the rows when it grows with the table: never complete then).
+        sql = (
+            "SELECT s.schemaname, s.tablename, s.attname, s.most_common_vals::text::text[] "
+            "FROM pg_catalog.pg_stats AS s "
+            f"JOIN (VALUES {keys}) AS k (schemaname, tablename, attname) "
+            "USING (schemaname, tablename, attname) "
+            f"WHERE NOT s.inherited AND s.n_distinct BETWEEN 1 AND {int(per_column)} "
+            "AND pg_catalog.cardinality(s.most_common_vals::text::text[]) >= s.n_distinct"
+        )
+        result = await self._database.fetch(sql, max_rows=len(columns), timeout=self._timeout)
+        return {(f"{row[0]}.{row[1]}", str(row[2])): _strings(row[3]) for row in result.rows}
+
+    async def _distinct(
+        self, columns: list[tuple[Table, str]], per_column: int
+    ) -> dict[tuple[str, str], list[str]]:
+        by_table: dict[str, list[tuple[Table, str]]] = {}
+        for table, column in columns:
+            by_table.setdefault(table.qualified_name, []).append((table, column))
+        groups = list(by_table.values())[:MAX_READ_TABLES]
+        found: dict[tuple[str, str], list[str]] = {}
+        for start in range(0, len(groups), TABLES_PER_STATEMENT):
+            batch = [
+                pair for group in groups[start : start + TABLES_PER_STATEMENT] for pair in group
+            ]
+            found.update(await self._distinct_batch(batch, per_column))
+        return found
+
+    async def _distinct_batch(
+        self, columns: list[tuple[Table, str]], per_column: int
+    ) -> dict[tuple[str, str], list[str]]:
+        parts = [
+            f"(SELECT {position} AS k, v FROM (SELECT DISTINCT {quote_identifier(column)}::text"
+            f" AS v FROM {quote_identifier(table.schema)}.{quote_identifier(table.name)}"
+            f" WHERE {quote_identifier(column)} IS NOT NULL LIMIT {int(per_column) + 1}) AS d)"
+            for position, (table, column) in enumerate(columns)
+        ]
+        sql = " UNION ALL ".join(parts)
+        cap = len(columns) * (per_column + 1)
+        result = await self._database.fetch(sql, max_rows=cap, timeout=self._timeout)
+        values: dict[int, list[str]] = {}
+        for key, value in result.rows:
+            values.setdefault(int(str(key)), []).append(str(value))
+        return {
+            (columns[key][0].qualified_name, columns[key][1]): found
+            for key, found in values.items()
+            if len(found) <= per_column  # more than that: not a column of few values
+        }
+
+
+def _is_text(data_type: str) -> bool:
+    base = data_type.split("(", 1)[0].strip().removeprefix("pg_catalog.")
+    return base in _TEXT_TYPES
+
+
+def _literal(text: str) -> str:
+    # An E'' string reads the same whatever standard_conforming_strings says.
+    return "E'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _strings(values: JsonValue) -> list[str]:
+    return [str(v) for v in values] if isinstance(values, list) else []

@@ -1,0 +1,39 @@
+"""The mixed-size routing set: a big ERP beside a small shop and a small HR database.
+
+Shop and HR are introspected from real PostgreSQL (their example values included); the ERP is
+the synthetic snapshot. Its questions come from tests/fixtures/erp/questions.json.
+"""
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from application.routing.scores import Candidate
+from domain.models import SchemaSnapshot
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROUTING = FIXTURES / "routing" / "questions.json"
+ERP_QUESTIONS = FIXTURES / "erp" / "questions.json"
+
+
+def descriptions() -> dict[str, str]:
+    """The description an operator gave each database of the set."""
+    return dict(json.loads(ROUTING.read_text("utf-8"))["descriptions"])
+
+
+def labelled_questions() -> list[tuple[str, str]]:
+    """(question, database meant) for the shop, HR and ERP questions of the set."""
+    own = json.loads(ROUTING.read_text("utf-8"))["questions"]
+    erp = json.loads(ERP_QUESTIONS.read_text("utf-8"))
+    return [(q["question"], q["database"]) for q in own] + [
+        (q["question"], "erp") for q in erp if q["database"] == "erp"
+    ]
+
+
+def candidates(snapshots: Mapping[str, SchemaSnapshot]) -> list[Candidate]:
+    """The set's databases as routing candidates, each with its description."""
+    described = descriptions()
+    return [
+        Candidate(snapshot=snapshot, description=described.get(name, ""))
+        for name, snapshot in snapshots.items()
+    ]
