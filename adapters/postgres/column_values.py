@@ -105,7 +105,7 @@ class PostgresValueReader(ValueReader):
         for key, value in result.rows:
             values.setdefault(int(str(key)), []).append(str(value))
         return {
-            (columns[key][0].qualified_name, columns[key][1]): found
+            (columns[key][0].qualified_name, columns[key][1]): sorted(found)
             for key, found in values.items()
             if len(found) <= per_column  # more than that: not a column of few values
         }
