@@ -21,13 +21,18 @@ def descriptions() -> dict[str, str]:
     return dict(json.loads(ROUTING.read_text("utf-8"))["descriptions"])
 
 
-def labelled_questions() -> list[tuple[str, str]]:
-    """(question, database meant) for the shop, HR and ERP questions of the set."""
-    own = json.loads(ROUTING.read_text("utf-8"))["questions"]
+def labelled_questions() -> list[tuple[str, frozenset[str]]]:
+    """(question, databases that answer it) for the shop, HR and ERP questions of the set.
+
+    A question is meant for one database; a few can be answered as well by another, which
+    holds every table and column it needs (listed under also_right).
+    """
+    routing = json.loads(ROUTING.read_text("utf-8"))
     erp = json.loads(ERP_QUESTIONS.read_text("utf-8"))
-    return [(q["question"], q["database"]) for q in own] + [
-        (q["question"], "erp") for q in erp if q["database"] == "erp"
-    ]
+    meant = [(q["question"], q["database"]) for q in routing["questions"]]
+    meant += [(q["question"], "erp") for q in erp if q["database"] == "erp"]
+    also = routing["also_right"]
+    return [(question, frozenset([home, *also.get(question, [])])) for question, home in meant]
 
 
 def candidates(snapshots: Mapping[str, SchemaSnapshot]) -> list[Candidate]:

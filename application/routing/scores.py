@@ -16,6 +16,11 @@ from application.schema_tokens import question_terms, terms
 from domain.models import SchemaSnapshot
 
 TOP_TABLES = 3
+# The best table counts whole; what the next ones (and the description) add counts this much:
+# terms met in unrelated tables of a big schema say less than terms met together in one.
+OTHER_SHARE = 0.5
+# A description is the operator's own word: what it adds counts whole.
+DESCRIBED = 1.0
 # A description is the operator's own word on what a database holds: weighed as a table name.
 DESCRIPTION_WEIGHT = 3.0
 _KEPT = 8
@@ -95,11 +100,15 @@ def rank_databases(
 def _covered(tables: list[dict[str, float]], description: dict[str, float]) -> float:
     """What the best few tables and the description cover of the question, each term once."""
     best = heapq.nlargest(TOP_TABLES, tables, key=lambda parts: sum(parts.values()))
-    covered = dict(description)
-    for parts in best:
+    covered = dict(best[0]) if best else {}
+    score = sum(covered.values())
+    for share, parts in [*((OTHER_SHARE, p) for p in best[1:]), (DESCRIBED, description)]:
         for term, part in parts.items():
-            covered[term] = max(covered.get(term, 0.0), part)
-    return sum(covered.values())
+            gain = part - covered.get(term, 0.0)
+            if gain > 0:
+                score += share * gain
+                covered[term] = part
+    return score
 
 
 def _corpus(candidates: tuple[Candidate, ...]) -> _Corpus:

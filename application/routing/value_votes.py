@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from application.values.value_index import ValueIndex
 
 # A value named in the question ('Engineering', 'games') says more than a word of the schema.
-VALUE_WEIGHT = 10.0
+VALUE_WEIGHT = 15.0
 
 
 def value_bonus(question: str, indexes: Mapping[str, ValueIndex]) -> dict[str, float]:
