@@ -49,7 +49,10 @@ def _column_line(table: Table, column: Column, fks: dict[str, ForeignKey]) -> st
     if notes:
         line += " " + " ".join(notes)
     remarks = [_one_line(column.comment)] if column.comment else []
-    if column.examples:
+    if column.allowed:
+        # A CHECK constraint's list: every value the column may hold, always shown.
+        remarks.append("one of " + ", ".join(_literal(value) for value in column.allowed))
+    elif column.examples:
         # Real values show the model how data is spelled ('FR', not 'France').
         remarks.append("e.g. " + ", ".join(_literal(value) for value in column.examples))
     if remarks:

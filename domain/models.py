@@ -93,7 +93,8 @@ class RelationKind(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Column:
-    """A column of a table or view; examples are frequent values from the planner statistics."""
+    """A column of a table or view; examples are frequent values from the planner statistics,
+    allowed the values a CHECK constraint limits it to, when it lists them."""
 
     name: str
     data_type: str
@@ -101,6 +102,7 @@ class Column:
     default: str | None = None
     comment: str | None = None
     examples: tuple[str, ...] = ()
+    allowed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,13 +1,15 @@
-"""Read a whole schema from the catalog in nine queries, however many tables there are."""
+"""Read a whole schema from the catalog in ten queries, however many tables there are."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import asyncpg
 
+from adapters.postgres.introspection_checks import CHECKS_SQL, allowed_by_column
 from adapters.postgres.introspection_lineage import (
     EXTENSION_FUNCTIONS_SQL,
     PARENTS_SQL,
@@ -124,6 +126,7 @@ async def load_snapshot(
     dependencies = await conn.fetch(DEPENDENCIES_SQL)
     indexes = await conn.fetch(INDEXES_SQL)
     examples = await conn.fetch(EXAMPLES_SQL)
+    checks = await conn.fetch(CHECKS_SQL)
     parents = await conn.fetch(PARENTS_SQL)
     extension_functions = await conn.fetch(
         EXTENSION_FUNCTIONS_SQL, TRUSTED_EXTENSIONS, UNTRUSTED_EXTENSION_FUNCTIONS
@@ -138,6 +141,7 @@ async def load_snapshot(
         dependencies=dependencies,
         indexes=indexes,
         examples=examples,
+        checks=checks,
         parents=parents,
         extension_functions=extension_functions,
     )
@@ -154,17 +158,21 @@ def build_snapshot(
     dependencies: Iterable[asyncpg.Record] = (),
     indexes: Iterable[asyncpg.Record] = (),
     examples: Iterable[asyncpg.Record] = (),
+    checks: Iterable[asyncpg.Record] = (),
     parents: Iterable[asyncpg.Record] = (),
     extension_functions: Iterable[asyncpg.Record] = (),
 ) -> SchemaSnapshot:
     """Assemble catalog rows into a SchemaSnapshot."""
     examples_of = examples_by_column(examples, relations)
+    allowed_of = allowed_by_column(checks)
     columns_of: dict[int, list[Column]] = defaultdict(list)
     names: dict[tuple[int, int], str] = {}
     for row in columns:
         relid, name = row["attrelid"], row["attname"]
         found = examples_of.get((relid, name), ())
-        columns_of[relid].append(_column(row, found if found and row["is_string"] else ()))
+        column = _column(row, found if found and row["is_string"] else ())
+        allowed = allowed_of.get((relid, name))
+        columns_of[relid].append(column if allowed is None else replace(column, allowed=allowed))
         names[(relid, row["attnum"])] = name
     indexes_of: dict[int, list[Index]] = defaultdict(list)
     for row in indexes:

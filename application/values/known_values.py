@@ -6,7 +6,7 @@ from domain.models import ColumnValue, SchemaSnapshot
 
 
 def snapshot_values(snapshot: SchemaSnapshot) -> Iterator[ColumnValue]:
-    """Every enum label a column can hold and every example value."""
+    """Every enum label and CHECK-listed value a column can hold, and every example value."""
     labels = {}
     for enum in snapshot.enums:
         labels[f"{enum.schema}.{enum.name}"] = enum.labels
@@ -16,6 +16,8 @@ def snapshot_values(snapshot: SchemaSnapshot) -> Iterator[ColumnValue]:
         for column in table.columns:
             type_name = column.data_type.removesuffix("[]").replace('"', "")
             for value in labels.get(type_name, ()):
+                yield ColumnValue(table=table.qualified_name, column=column.name, value=value)
+            for value in column.allowed:
                 yield ColumnValue(table=table.qualified_name, column=column.name, value=value)
             for value in column.examples:
                 if not value.endswith("…"):  # cut short: not the stored value
