@@ -12,7 +12,7 @@ from application.schema_ranking import select_schema_context
 from application.sql_input import looks_like_sql
 from application.sql_reply import SQL_DRAFT_SCHEMA, parse_sql_reply
 from application.values.value_catalog import ValueCatalog
-from application.values.value_lines import value_lines
+from application.values.value_lines import schema_with_values
 from application.visible_schemas import VisibleSchemas
 from domain.access.policy import AccessPolicy
 from domain.access.refusals import UNKNOWN_RELATION
@@ -185,14 +185,7 @@ class SqlAuthor:
         if self._values is None:
             return select_schema_context(visible, question, max_tokens=self._context_tokens)
         index = await self._values.index(visible)
-        matches = index.match(question)
-        return select_schema_context(
-            visible,
-            question,
-            max_tokens=self._context_tokens,
-            linked={match.table for match in matches},
-            notes=value_lines(matches, index),
-        )
+        return schema_with_values(visible, question, index, max_tokens=self._context_tokens)
 
     async def _draft(self, conversation: list[ChatMessage]) -> SqlDraft:
         reply = await self._chat_model.complete(conversation, json_schema=SQL_DRAFT_SCHEMA)

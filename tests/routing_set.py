@@ -35,6 +35,16 @@ def labelled_questions() -> list[tuple[str, frozenset[str]]]:
     return [(question, frozenset([home, *also.get(question, [])])) for question, home in meant]
 
 
+def questions_with_literals() -> list[tuple[str, str, list[str]]]:
+    """(question, database, literals of its reference SQL) where the SQL has literals."""
+    routing = json.loads(ROUTING.read_text("utf-8"))
+    return [
+        (q["question"], q["database"], q["literals"])
+        for q in routing["questions"]
+        if q.get("literals")
+    ]
+
+
 def candidates(snapshots: Mapping[str, SchemaSnapshot]) -> list[Candidate]:
     """The set's databases as routing candidates, each with its description."""
     described = descriptions()

@@ -15,53 +15,63 @@ from domain.models import ColumnValue
 
 _WORD = re.compile(r"[^\W_]+")
 SHORT_VALUE = 3
+# A value held by more columns than this names none of them in particular ('north' in every
+# region column): it still matches, but only this many of its columns are reported.
+MAX_HOLDERS = 5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ValueIndex:
-    """Known values by their first word, for matching the words of a question."""
+    """Known values by their first word, each with the columns holding it."""
 
-    by_first_word: dict[str, tuple[tuple[tuple[str, ...], ColumnValue], ...]]
+    by_first_word: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
+    holders: dict[str, tuple[tuple[str, str], ...]]
     by_column: dict[tuple[str, str], tuple[str, ...]]
     size: int
 
     @classmethod
     def build(cls, values: Iterable[ColumnValue]) -> Self:
         """Index the values that could be named in a question (not numbers, nor stop words)."""
-        found: dict[str, list[tuple[tuple[str, ...], ColumnValue]]] = {}
+        holders: dict[str, dict[tuple[str, str], None]] = {}
         by_column: dict[tuple[str, str], dict[str, None]] = {}
-        size = 0
         for entry in values:
-            by_column.setdefault((entry.table, entry.column), {})[entry.value] = None
-            words = _words(entry.value)
-            if not words or _unmatchable(entry.value, words):
-                continue
-            found.setdefault(words[0], []).append((words, entry))
-            size += 1
+            key = (entry.table, entry.column)
+            by_column.setdefault(key, {})[entry.value] = None
+            holders.setdefault(entry.value, {})[key] = None
+        found: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for value in holders:
+            words = _words(value)
+            if words and not _unmatchable(value, words):
+                found.setdefault(words[0], []).append((words, value))
         return cls(
             by_first_word={w: tuple(hits) for w, hits in found.items()},
+            holders={value: tuple(columns) for value, columns in holders.items()},
             by_column={key: tuple(column) for key, column in by_column.items()},
-            size=size,
+            size=sum(len(column) for column in by_column.values()),
         )
+
+    def match(self, question: str) -> list[ColumnValue]:
+        """The indexed values the question names, longest first, with their columns."""
+        raw = _WORD.findall(question)
+        words = tuple(stem(word.lower()) for word in raw)
+        matched: dict[str, int] = {}
+        for start, word in enumerate(words):
+            for value_words, value in self.by_first_word.get(word, ()):
+                end = start + len(value_words)
+                if value in matched or words[start:end] != value_words:
+                    continue
+                if len(value) <= SHORT_VALUE and " ".join(raw[start:end]) != value:
+                    continue
+                matched[value] = len(value_words)
+        return [
+            ColumnValue(table=table, column=column, value=value)
+            for value in sorted(matched, key=lambda value: -matched[value])
+            for table, column in self.holders[value][:MAX_HOLDERS]
+        ]
 
     def values_of(self, table: str, column: str) -> tuple[str, ...]:
         """Every indexed value of one column, in the order they were given."""
         return self.by_column.get((table, column), ())
-
-    def match(self, question: str) -> list[ColumnValue]:
-        """The indexed values the question names, longest first, each column value once."""
-        raw = _WORD.findall(question)
-        words = tuple(stem(word.lower()) for word in raw)
-        matched: dict[ColumnValue, int] = {}
-        for start, word in enumerate(words):
-            for value_words, entry in self.by_first_word.get(word, ()):
-                end = start + len(value_words)
-                if words[start:end] != value_words or entry in matched:
-                    continue
-                if len(entry.value) <= SHORT_VALUE and " ".join(raw[start:end]) != entry.value:
-                    continue
-                matched[entry] = len(value_words)
-        return sorted(matched, key=lambda entry: -matched[entry])
 
 
 def _words(text: str) -> tuple[str, ...]:

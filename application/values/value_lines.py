@@ -2,14 +2,29 @@
 
 from collections.abc import Sequence
 
+from application.schema_ranking import select_schema_context
 from application.values.value_index import ValueIndex
-from domain.models import ColumnValue
+from domain.models import ColumnValue, SchemaSnapshot
 
 HEADER = "-- values named in the question, and the columns that hold them:"
 # A column of this many values or fewer is shown whole, so that the model sees the spelling
 # of the neighbours too ('partially_received' beside 'received').
 SHOWN_WHOLE = 12
 MAX_LINES = 12
+
+
+def schema_with_values(
+    visible: SchemaSnapshot, question: str, index: ValueIndex, *, max_tokens: int
+) -> str:
+    """The schema for the prompt: tables holding named values first, those values at the end."""
+    matches = index.match(question)
+    return select_schema_context(
+        visible,
+        question,
+        max_tokens=max_tokens,
+        linked={match.table for match in matches},
+        notes=value_lines(matches, index),
+    )
 
 
 def value_lines(matches: Sequence[ColumnValue], index: ValueIndex) -> list[str]:
