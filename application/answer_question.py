@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Literal
 
+from application.candidates.agreement import PROBE_ROWS
 from application.database_choice import Chosen, DatabaseChoice
 from application.progress import Progress, no_progress
 from application.sql_author import SqlAuthor
@@ -36,6 +37,7 @@ class Answer:
     attempts: int
     validation: Validation | None = None
     routing: dict[str, JsonValue] | None = None
+    candidates: dict[str, JsonValue] | None = None
 
 
 class AnswerQuestion:
@@ -48,6 +50,8 @@ class AnswerQuestion:
       another that holds a relation the first lacks; every answer and error says which and why.
     - The SQL is drafted, checked by the safety and access policies, and repaired from errors.
     - In "sql" mode the SQL is validated by the planner (EXPLAIN) but never run.
+    - With PG_MCP_CANDIDATES > 1 (result mode), that many drafts are run on a few rows and the
+      one most agree with answers; the answer reports what that cost.
     - Rows are fetched read-only, at most max_rows, with the query timeout.
     - The rows are checked (empty, all-NULL columns, cap reached) and, when enabled, judged by
       the model against the question; a failing verdict is a warning, or ERR_007 when strict.
@@ -108,8 +112,16 @@ class AnswerQuestion:
                 return await database.explain(checked.to_run, timeout=self._timeout)
             return await database.fetch(checked.to_run, max_rows=max_rows, timeout=self._timeout)
 
+        async def probe(checked: CheckedSql) -> QueryResult:
+            return await database.fetch(checked.to_run, max_rows=PROBE_ROWS, timeout=self._timeout)
+
         authored = await self._author.author(
-            question, snapshot, run, progress, reload=partial(self._choice.reload, database)
+            question,
+            snapshot,
+            run,
+            progress,
+            reload=partial(self._choice.reload, database),
+            probe=probe if request.return_mode == "result" else None,
         )
         result = authored.outcome if isinstance(authored.outcome, QueryResult) else None
         validation = None
@@ -125,6 +137,7 @@ class AnswerQuestion:
             attempts=authored.attempts,
             validation=validation,
             routing=chosen.routing.as_json(),
+            candidates=None if authored.candidates is None else authored.candidates.as_json(),
         )
 
     def _row_cap(self, requested: int | None) -> int:

@@ -5,6 +5,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from application.candidates.agreement import CandidateReport, Probe, pick_by_agreement
 from application.name_hints import did_you_mean
 from application.progress import Progress, no_progress
 from application.prompts import drafting_conversation, repair_conversation
@@ -16,7 +17,7 @@ from application.values.value_lines import schema_with_values
 from application.visible_schemas import VisibleSchemas
 from domain.access.policy import AccessPolicy
 from domain.access.refusals import UNKNOWN_RELATION
-from domain.errors import SqlExecutionFailed, UnsafeSql
+from domain.errors import PgMcpError, SqlExecutionFailed, UnsafeSql
 from domain.models import ChatMessage, SchemaSnapshot, SqlDraft
 from domain.ports import ChatModel
 from domain.safety.checked import CheckedSql
@@ -41,6 +42,7 @@ class Authored(Generic[T]):
     explanation: str
     outcome: T
     attempts: int
+    candidates: CandidateReport | None = None
 
 
 class SqlAuthor:
@@ -54,6 +56,8 @@ class SqlAuthor:
     - Every draft passes the safety policy, then the access policy; a refusal is final (ERR_005).
     - When the trial fails with a SQL error, PostgreSQL's message goes back to the model, with
       the closest real names when it found none, at most max_repairs times.
+    - With candidates > 1 and a probe, the first draft is one of that many; the one whose rows
+      most others return (run on a few rows) goes on (application/candidates).
     """
 
     def __init__(
@@ -65,6 +69,7 @@ class SqlAuthor:
         max_repairs: int,
         context_tokens: int,
         values: ValueCatalog | None = None,
+        candidates: int = 1,
     ) -> None:
         self._chat_model = chat_model
         self._safety = safety
@@ -73,6 +78,7 @@ class SqlAuthor:
         self._max_repairs = max_repairs
         self._context_tokens = context_tokens
         self._values = values
+        self._candidates = candidates
 
     def check(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
         """Run the safety and access policies over one statement; the result is runnable.
@@ -147,8 +153,12 @@ class SqlAuthor:
         trial: Trial[T],
         progress: Progress = no_progress,
         reload: Reload | None = None,
+        probe: Probe | None = None,
     ) -> Authored[T]:
-        """Check SQL or draft it from the question, then run `trial`, repairing on SQL errors."""
+        """Check SQL or draft it from the question, then run `trial`, repairing on SQL errors.
+
+        probe runs a checked draft on a few rows, to choose among candidates; None: no choice.
+        """
         if looks_like_sql(text, self._safety.input_bounds):
             await progress("checking")
             checked, snapshot = await self._check_current(text, snapshot, reload)
@@ -161,10 +171,13 @@ class SqlAuthor:
         context = await self._context(visible, text)
         conversation = drafting_conversation(text, context)
         attempt = 0
+        report = None
         while True:
             attempt += 1
             await progress("drafting")
             draft = await self._draft(conversation)
+            if attempt == 1 and self._candidates > 1 and probe is not None:
+                draft, report = await self._pick(draft, conversation, snapshot, probe)
             await progress("checking")
             try:
                 checked, snapshot = await self._check_current(draft.sql, snapshot, reload)
@@ -177,8 +190,30 @@ class SqlAuthor:
                 conversation = repair_conversation(conversation, draft, error, hint)
                 continue
             return Authored(
-                checked=checked, explanation=draft.explanation, outcome=outcome, attempts=attempt
+                checked=checked,
+                explanation=draft.explanation,
+                outcome=outcome,
+                attempts=attempt,
+                candidates=report,
             )
+
+    async def _pick(
+        self,
+        first: SqlDraft,
+        conversation: list[ChatMessage],
+        snapshot: SchemaSnapshot,
+        probe: Probe,
+    ) -> tuple[SqlDraft, CandidateReport]:
+        """Draft candidates - 1 more, side by side, and keep the one most drafts agree with."""
+        more = await asyncio.gather(
+            *(self._draft(conversation) for _ in range(self._candidates - 1)),
+            return_exceptions=True,
+        )
+        for failure in more:
+            if isinstance(failure, BaseException) and not isinstance(failure, PgMcpError):
+                raise failure
+        drafts = [first, *(draft for draft in more if isinstance(draft, SqlDraft))]
+        return await pick_by_agreement(drafts, lambda sql: self._checked(sql, snapshot), probe)
 
     async def _context(self, visible: SchemaSnapshot, question: str) -> str:
         """The schema for the prompt, with the values the question names and their columns."""

@@ -133,6 +133,7 @@ class Container(containers.DeclarativeContainer):
         max_repairs=settings.provided.query.max_repair_attempts,
         context_tokens=settings.provided.query.schema_context_tokens,
         values=value_catalog,
+        candidates=settings.provided.query.candidates,
     )
 
     choice = providers.Singleton(

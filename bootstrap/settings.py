@@ -233,6 +233,8 @@ class QuerySettings(BaseSettings):
     query_timeout: float = Field(default=30.0, gt=0, le=3600)
     schema_cache_ttl: float = Field(default=300.0, ge=0)
     max_repair_attempts: int = Field(default=2, ge=0, le=10)
+    # Drafts per question, run on a few rows to pick the one most agree with; 1: just one.
+    candidates: int = Field(default=1, ge=1, le=5)
     schema_context_tokens: int = Field(default=6000, ge=500, le=200_000)
     max_result_bytes: int = Field(default=DEFAULT_MAX_RESULT_BYTES, ge=1024, le=2**30)
     max_query_cost: float | None = Field(default=None, gt=0)

@@ -32,6 +32,8 @@ class QueryOutput(BaseModel):
     validation: dict[str, str] | None = None
     # How the database was chosen: reason, and when routed the scores and the runner-up.
     routing: dict[str, Any] = Field(default_factory=dict)
+    # With PG_MCP_CANDIDATES > 1: drafts asked for, distinct, probed and agreeing.
+    candidates: dict[str, Any] = Field(default_factory=dict)
 
 
 class ExplainOutput(BaseModel):

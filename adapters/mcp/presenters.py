@@ -23,6 +23,8 @@ def present_answer(answer: Answer) -> CallToolResult:
     }
     if answer.routing is not None:
         structured["routing"] = answer.routing
+    if answer.candidates is not None:
+        structured["candidates"] = answer.candidates
     lines = [f"SQL ({answer.database}{_why(answer.routing)}):", answer.sql]
     result = answer.result
     if result is not None:

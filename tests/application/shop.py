@@ -90,6 +90,7 @@ def build_world(
     validation: bool = False,
     strict: bool = False,
     snapshot: SchemaSnapshot = SHOP,
+    candidates: int = 1,
 ) -> World:
     """Wire the use cases around a scripted chat model and a table database."""
     clock = FakeClock()
@@ -104,6 +105,7 @@ def build_world(
         visible=visible,
         max_repairs=max_repairs,
         context_tokens=6000,
+        candidates=candidates,
     )
     choice = DatabaseChoice(
         databases=directory,

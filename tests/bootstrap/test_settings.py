@@ -32,6 +32,19 @@ def test_ssl_is_normalised_to_a_mode(
     assert load_settings().database.entries()[0].ssl == mode
 
 
+def test_a_database_may_say_what_it_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    databases = [
+        {"name": "shop", "dsn": "postgresql://u@h/shop", "description": "web shop orders"},
+        {"name": "hr", "dsn": "postgresql://u@h/hr"},
+    ]
+    monkeypatch.setenv("PG_MCP_DATABASES", json.dumps(databases))
+
+    shop, hr = load_settings().database.entries()
+
+    assert shop.description == "web shop orders"
+    assert hr.description == ""
+
+
 def test_an_unknown_ssl_mode_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     databases = [{"name": "a", "dsn": "postgresql://u:secret@h/d", "ssl": "maybe"}]
     monkeypatch.setenv("PG_MCP_DATABASES", json.dumps(databases))
@@ -80,12 +93,20 @@ def test_columns_take_the_specification_s_json_object_of_table_to_columns(
         ("PG_MCP_TEMP_FILE_LIMIT", "1GB; RESET ALL"),
         ("PG_MCP_TEMP_FILE_LIMIT", "-1"),
         ("PG_MCP_WORK_MEM", "lots"),
+        ("PG_MCP_CANDIDATES", "0"),
+        ("PG_MCP_CANDIDATES", "9"),
         ("PG_MCP_MAX_RESULT_BYTES", "10"),
         ("PG_MCP_POSTGRES_DSN", "postgresql://u:secret@h:notaport/db"),
         ("PG_MCP_POSTGRES_DSN", "postgresql://u:secret@h:99999/db"),
         ("PG_MCP_POSTGRES_DSN", "host=localhost dbname=shop password=secret"),
         ("PG_MCP_POSTGRES_DSN", "mysql://u:secret@h/db"),
         ("PG_MCP_DATABASES", '[{"name": "a", "dsn": "postgresql://u:secret@h:x/d"}]'),
+        (
+            "PG_MCP_DATABASES",
+            json.dumps(
+                [{"name": "a", "dsn": "postgresql://u:secret@h/d", "description": "x" * 501}]
+            ),
+        ),
     ],
 )
 def test_a_bad_value_stops_start_up_in_one_line_naming_the_variable(

@@ -40,7 +40,7 @@ def llm() -> Iterator[FakeLLMServer]:
 async def client(shop_dsn: str, hr_dsn: str, llm: FakeLLMServer) -> AsyncIterator[Client]:
     databases = [
         {"name": "shop", "dsn": shop_dsn, "pool_max": 2},
-        {"name": "hr", "dsn": hr_dsn, "pool_max": 2},
+        {"name": "hr", "dsn": hr_dsn, "pool_max": 2, "description": "staff and departments"},
         {"name": "archive", "dsn": "postgresql://u:pw@127.0.0.1:1/gone", "pool_min": 0},
     ]
     env = server_env(
@@ -79,6 +79,10 @@ async def test_a_question_is_routed_to_the_database_that_fits_and_the_reply_says
 
     assert data["database"] == "hr"
     assert data["rows"] == [["Engineering", 10], ["Finance", 10], ["Sales", 10]]
+    routing = data["routing"]
+    assert routing["runner_up"] == "shop"
+    assert routing["scores"]["hr"] > routing["scores"]["shop"]
+    assert routing["skipped"]["archive"].startswith("ERR_001")
 
 
 @pytest.mark.anyio
