@@ -2,6 +2,7 @@
 
 import pytest
 
+from adapters.memory.table_database import Outcome
 from application.answer_question import AnswerRequest
 from domain.errors import SqlExecutionFailed
 from domain.models import ColumnInfo, QueryResult
@@ -14,7 +15,7 @@ BROKEN = "SELECT nme FROM customers"
 ADA_BOB = QueryResult(columns=(ColumnInfo(name="name", type="text"),), rows=(("Ada",), ("Bob",)))
 BOB_ADA = QueryResult(columns=ADA_BOB.columns, rows=(("Bob",), ("Ada",)))
 EMAILS = QueryResult(columns=(ColumnInfo(name="email", type="text"),), rows=(("a@x",),))
-RESULTS = {
+RESULTS: dict[str, Outcome] = {
     BY_NAME: ADA_BOB,
     BY_ID: BOB_ADA,
     WRONG: EMAILS,
