@@ -100,14 +100,18 @@ class DatabaseChoice:
         """
         if name is not None or len(self._databases.names) == 1:
             database = self._databases.pick(name)
-            reason = "named" if name is not None else "only database"
-            snapshot = await self._catalog.snapshot(database)
-            return Chosen(database=database, snapshot=snapshot, routing=Routing(reason=reason))
+            routing = Routing(reason="named" if name is not None else "only database")
+            try:
+                snapshot = await self._catalog.snapshot(database)
+            except PgMcpError as error:
+                raise error.about(database=database.name, routing=routing.as_json()) from None
+            return Chosen(database=database, snapshot=snapshot, routing=routing)
         loaded = await self._loads.load([self._databases.pick(n) for n in self._databases.names])
         if not loaded.ready:
-            routing = Routing(reason="best match", skipped=loaded.skipped)
-            error = DatabaseUnavailable("No configured database is reachable")
-            raise error.about(routing=routing.as_json())
+            none = Routing(reason="best match", skipped=loaded.skipped)
+            raise DatabaseUnavailable("No configured database is reachable").about(
+                routing=none.as_json()
+            )
         return await self._route(question, loaded.ready, loaded.skipped)
 
     async def _route(

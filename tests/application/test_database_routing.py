@@ -192,3 +192,16 @@ async def test_without_a_model_close_scores_still_route_by_the_best_score() -> N
 
     assert chosen.routing.reason == "best match"
     assert chosen.database.name == max(chosen.routing.scores, key=chosen.routing.scores.get)  # type: ignore[arg-type]
+
+
+@pytest.mark.anyio
+async def test_a_named_database_that_is_down_says_so_in_its_error() -> None:
+    clock = FakeClock()
+    people, _, _ = _fakes(clock)
+    choice = _choice({"people": people, "down": OfflineDatabase(name="down")}, clock)
+
+    with pytest.raises(DatabaseUnavailable) as raised:
+        await choice.choose("down", "How many orders?")
+
+    assert raised.value.context == {"database": "down", "routing": {"reason": "named"}}
+    assert people.introspections == 0
