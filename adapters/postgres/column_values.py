@@ -18,7 +18,7 @@ from domain.safety.identifiers import quote_identifier
 SMALL_TABLE_ROWS = 10_000
 MAX_READ_TABLES = 500
 TABLES_PER_STATEMENT = 25
-COLUMNS_PER_STATS_STATEMENT = 1000
+COLUMNS_PER_STATS_STATEMENT = 5000
 # Longer texts are descriptions, not names a question would quote.
 MAX_VALUE_CHARS = 100
 _TEXT_TYPES = ("text", "character varying", "character", "varchar", "char", "citext", "bpchar")
@@ -61,18 +61,27 @@ class PostgresValueReader(ValueReader):
         keys = ", ".join(
             f"({_literal(t.schema)}, {_literal(t.name)}, {_literal(c)})" for t, c in columns
         )
-        # Complete when the most common values are as many as the distinct ones (n_distinct
-        # is minus a fraction of the rows when it grows with the table: never complete then).
+        # pg_stats is a view with a privilege check per row: read once (MATERIALIZED), then
+        # joined, or the planner walks it again for every column asked about.
         sql = (
-            "SELECT s.schemaname, s.tablename, s.attname, s.most_common_vals::text::text[] "
-            "FROM pg_catalog.pg_stats AS s "
-            f"JOIN (VALUES {keys}) AS k (schemaname, tablename, attname) "
-            "USING (schemaname, tablename, attname) "
-            f"WHERE NOT s.inherited AND s.n_distinct BETWEEN 1 AND {int(per_column)} "
-            "AND pg_catalog.cardinality(s.most_common_vals::text::text[]) >= s.n_distinct"
+            "WITH s AS MATERIALIZED (SELECT schemaname, tablename, attname, n_distinct,"
+            " most_common_vals::text::text[] AS vals FROM pg_catalog.pg_stats"
+            " WHERE NOT inherited AND most_common_vals IS NOT NULL"
+            f" AND (n_distinct BETWEEN 1 AND {int(per_column)} OR n_distinct < 0))"
+            " SELECT s.schemaname, s.tablename, s.attname, s.n_distinct, s.vals FROM s"
+            f" JOIN (VALUES {keys}) AS k (schemaname, tablename, attname)"
+            " USING (schemaname, tablename, attname)"
         )
         result = await self._database.fetch(sql, max_rows=len(columns), timeout=self._timeout)
-        return {(f"{row[0]}.{row[1]}", str(row[2])): _strings(row[3]) for row in result.rows}
+        rows = {(t.schema, t.name): t.row_estimate for t, _ in columns}
+        found: dict[tuple[str, str], list[str]] = {}
+        for schema, table, column, n_distinct, vals in result.rows:
+            values = _strings(vals)
+            distinct = _distinct_count(n_distinct, rows.get((str(schema), str(table))))
+            # Complete only when the most common values are all the distinct ones.
+            if distinct is not None and distinct <= min(len(values), per_column):
+                found[(f"{schema}.{table}", str(column))] = values
+        return found
 
     async def _distinct(
         self, columns: list[tuple[Table, str]], per_column: int
@@ -109,6 +118,15 @@ class PostgresValueReader(ValueReader):
             for key, found in values.items()
             if len(found) <= per_column  # more than that: not a column of few values
         }
+
+
+def _distinct_count(n_distinct: JsonValue, row_estimate: int | None) -> int | None:
+    """Distinct values from pg_stats: a count, or minus a fraction of the rows when negative."""
+    if not isinstance(n_distinct, int | float):
+        return None
+    if n_distinct >= 0:
+        return round(n_distinct)
+    return None if row_estimate is None else round(-n_distinct * row_estimate)
 
 
 def _is_text(data_type: str) -> bool:
