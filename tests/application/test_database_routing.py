@@ -8,20 +8,15 @@ from pathlib import Path
 import pytest
 
 from adapters.memory.fake_clock import FakeClock
-from adapters.memory.in_memory_schema_store import InMemorySchemaStore
 from adapters.memory.offline_database import OfflineDatabase
 from adapters.memory.scripted_chat_model import ScriptedChatModel
 from adapters.memory.table_database import TableDatabase
 from application.database_choice import DatabaseChoice
 from application.database_router import route_question
-from application.databases import DatabaseDirectory
-from application.schema_catalog import SchemaCatalog
-from application.values.value_catalog import ValueCatalog
-from application.visible_schemas import VisibleSchemas
-from domain.access.rules import AccessRules
 from domain.errors import DatabaseUnavailable
 from domain.models import SchemaSnapshot
 from domain.ports import Database
+from tests.application.wiring import routing_choice
 from tests.erp_schema import erp_snapshot
 
 QUESTIONS = Path(__file__).parents[1] / "fixtures" / "erp" / "questions.json"
@@ -74,15 +69,8 @@ def test_routing_is_deterministic_and_ties_keep_configuration_order() -> None:
 def _choice(
     databases: dict[str, Database], clock: FakeClock, chat: ScriptedChatModel | None = None
 ) -> DatabaseChoice:
-    return DatabaseChoice(
-        databases=DatabaseDirectory(databases),
-        catalog=SchemaCatalog(store=InMemorySchemaStore(), clock=clock, ttl=60),
-        visible=VisibleSchemas(AccessRules()),
-        values=ValueCatalog({}),
-        clock=clock,
-        chat_model=chat,
-        grace=0.05,
-    )
+    # A stalled database gets a twentieth of a second once another one is ready.
+    return routing_choice(databases, chat=chat, grace=0.05)
 
 
 def _fakes(clock: FakeClock) -> list[TableDatabase]:

@@ -16,21 +16,17 @@ from adapters.memory.scripted_chat_model import ScriptedChatModel
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.column_values import PostgresValueReader
 from adapters.postgres.pool import PoolConfig, open_pool
-from application.answer_question import AnswerQuestion, AnswerRequest
+from application.answer_question import AnswerRequest
 from application.database_choice import DatabaseChoice
 from application.databases import DatabaseDirectory
 from application.describe_schema import DescribeSchema
 from application.explain_query import ExplainQuery
 from application.schema_catalog import SchemaCatalog
-from application.sql_author import SqlAuthor
-from application.validate_result import ResultValidator
-from application.values.value_catalog import ValueCatalog
 from application.visible_schemas import VisibleSchemas
 from domain.access.rules import AccessRules
 from domain.models import ChatMessage
-from domain.ports import Database
-from domain.safety.checked import SafetyConfig
-from domain.safety.policy import SafetyPolicy
+from domain.ports import Database, ValueReader
+from tests.application.wiring import answering, routing_choice, sql_author
 from tests.erp_database import erp_sql
 from tests.erp_schema import erp_snapshot
 from tests.pg import FIXTURES, create_database
@@ -67,20 +63,12 @@ async def _databases(dsns: dict[str, str]) -> AsyncIterator[dict[str, Database]]
 
 
 def _choice(databases: dict[str, Database], chat: ScriptedChatModel | None) -> DatabaseChoice:
-    clock = FakeClock()
-    readers = {
+    readers: dict[str, ValueReader] = {
         name: PostgresValueReader(db, timeout=10)
         for name, db in databases.items()
         if isinstance(db, AsyncpgDatabase)
     }
-    return DatabaseChoice(
-        databases=DatabaseDirectory(databases, descriptions()),
-        catalog=SchemaCatalog(store=InMemorySchemaStore(), clock=clock, ttl=600),
-        visible=VisibleSchemas(AccessRules()),
-        values=ValueCatalog(readers),
-        clock=clock,
-        chat_model=chat,
-    )
+    return routing_choice(databases, chat=chat, readers=readers, descriptions=descriptions())
 
 
 def _drafts(messages: Sequence[ChatMessage]) -> str:
@@ -91,28 +79,13 @@ def _drafts(messages: Sequence[ChatMessage]) -> str:
 def _use_cases(databases: dict[str, Database]) -> UseCases:
     chat = ScriptedChatModel(responder=_drafts)
     choice = _choice(databases, chat)
-    author = SqlAuthor(
-        chat_model=chat,
-        safety=SafetyPolicy(SafetyConfig()),
-        visible=VisibleSchemas(AccessRules()),
-        max_repairs=0,
-        context_tokens=6000,
-    )
-    answer = AnswerQuestion(
-        choice=choice,
-        author=author,
-        validator=ResultValidator(chat, enabled=False, strict=False),
-        max_rows=100,
-        timeout=10,
-    )
-    explain = ExplainQuery(choice=choice, author=author, timeout=10)
+    explain = ExplainQuery(choice=choice, author=sql_author(chat), timeout=10)
     catalog = SchemaCatalog(store=InMemorySchemaStore(), clock=FakeClock(), ttl=60)
+    visible = VisibleSchemas(AccessRules())
     describe = DescribeSchema(
-        databases=DatabaseDirectory(databases),
-        catalog=catalog,
-        visible=VisibleSchemas(AccessRules()),
+        databases=DatabaseDirectory(databases), catalog=catalog, visible=visible
     )
-    return UseCases(answer=answer, explain=explain, describe=describe)
+    return UseCases(answer=answering(choice, chat), explain=explain, describe=describe)
 
 
 @pytest.mark.anyio

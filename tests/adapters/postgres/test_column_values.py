@@ -10,13 +10,12 @@ from adapters.memory.scripted_chat_model import ScriptedChatModel
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.column_values import PostgresValueReader
 from adapters.postgres.pool import PoolConfig, open_pool
-from application.sql_author import SqlAuthor
 from application.values.value_catalog import ValueCatalog
 from application.visible_schemas import VisibleSchemas
 from domain.access.rules import AccessRules
 from domain.models import QueryResult
-from domain.safety.checked import CheckedSql, SafetyConfig
-from domain.safety.policy import SafetyPolicy
+from domain.safety.checked import CheckedSql
+from tests.application.wiring import sql_author
 from tests.pg import FIXTURES, create_database
 
 pool_for = asynccontextmanager(open_pool)
@@ -86,15 +85,8 @@ async def test_the_prompt_shows_the_column_holding_a_value_the_question_names(
     hr: AsyncpgDatabase,
 ) -> None:
     chat = ScriptedChatModel(["SELECT count(*) FROM employees"])
-    visible = VisibleSchemas(AccessRules())
-    author = SqlAuthor(
-        chat_model=chat,
-        safety=SafetyPolicy(SafetyConfig()),
-        visible=visible,
-        max_repairs=0,
-        context_tokens=6000,
-        values=ValueCatalog({"hr": PostgresValueReader(hr, timeout=10)}),
-    )
+    values = ValueCatalog({"hr": PostgresValueReader(hr, timeout=10)})
+    author = sql_author(chat, values=values)
 
     async def run(checked: CheckedSql) -> QueryResult:
         return await hr.fetch(checked.to_run, max_rows=10, timeout=5)

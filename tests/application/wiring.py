@@ -1,0 +1,63 @@
+"""The use cases wired around given databases and a scripted model, for routing tests."""
+
+from collections.abc import Mapping
+
+from adapters.memory.fake_clock import FakeClock
+from adapters.memory.in_memory_schema_store import InMemorySchemaStore
+from adapters.memory.scripted_chat_model import ScriptedChatModel
+from application.answer_question import AnswerQuestion
+from application.database_choice import DatabaseChoice
+from application.databases import DatabaseDirectory
+from application.schema_catalog import SchemaCatalog
+from application.sql_author import SqlAuthor
+from application.validate_result import ResultValidator
+from application.values.value_catalog import ValueCatalog
+from application.visible_schemas import VisibleSchemas
+from domain.access.rules import AccessRules
+from domain.ports import ChatModel, Database, ValueReader
+from domain.safety.checked import SafetyConfig
+from domain.safety.policy import SafetyPolicy
+
+
+def routing_choice(
+    databases: Mapping[str, Database],
+    *,
+    chat: ChatModel | None = None,
+    readers: Mapping[str, ValueReader] | None = None,
+    descriptions: Mapping[str, str] | None = None,
+    grace: float | None = None,
+) -> DatabaseChoice:
+    """A DatabaseChoice over `databases`, with fresh catalog and clock, no access rules."""
+    clock = FakeClock()
+    return DatabaseChoice(
+        databases=DatabaseDirectory(databases, descriptions),
+        catalog=SchemaCatalog(store=InMemorySchemaStore(), clock=clock, ttl=600),
+        visible=VisibleSchemas(AccessRules()),
+        values=ValueCatalog(readers or {}),
+        clock=clock,
+        chat_model=chat,
+        grace=grace,
+    )
+
+
+def sql_author(chat: ScriptedChatModel, *, values: ValueCatalog | None = None) -> SqlAuthor:
+    """A SqlAuthor with the default gate and no repairs."""
+    return SqlAuthor(
+        chat_model=chat,
+        safety=SafetyPolicy(SafetyConfig()),
+        visible=VisibleSchemas(AccessRules()),
+        max_repairs=0,
+        context_tokens=6000,
+        values=values,
+    )
+
+
+def answering(choice: DatabaseChoice, chat: ScriptedChatModel) -> AnswerQuestion:
+    """AnswerQuestion over `choice`, drafting with `chat`, no result validation."""
+    return AnswerQuestion(
+        choice=choice,
+        author=sql_author(chat),
+        validator=ResultValidator(chat, enabled=False, strict=False),
+        max_rows=100,
+        timeout=10,
+    )
