@@ -5,7 +5,7 @@ from functools import partial
 from typing import Literal
 
 from application.database_choice import DatabaseChoice
-from application.progress import Progress, no_progress
+from application.progress import Progress, Stage, no_progress
 from application.sql_author import SqlAuthor
 from application.validate_result import ResultValidator, Validation
 from domain.errors import InvalidRequest
@@ -78,7 +78,7 @@ class AnswerQuestion:
             raise InvalidRequest("The question is empty")
         self._author.admit(question)
         max_rows = self._row_cap(request.max_rows)
-        await progress("schema")
+        await progress(Stage.SCHEMA)
         database, snapshot = await self._choice.choose(request.database, question)
 
         async def run(checked: CheckedSql) -> QueryResult | QueryPlan:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from application.database_choice import DatabaseChoice
-from application.progress import Progress, no_progress
+from application.progress import Progress, Stage, no_progress
 from application.sql_author import SqlAuthor
 from domain.errors import InvalidRequest
 from domain.models import QueryPlan
@@ -59,7 +59,7 @@ class ExplainQuery:
         if not question:
             raise InvalidRequest("The question is empty")
         self._author.admit(question)
-        await progress("schema")
+        await progress(Stage.SCHEMA)
         database, snapshot = await self._choice.choose(request.database, question)
 
         async def plan(checked: CheckedSql) -> QueryPlan:

@@ -14,6 +14,8 @@ import asyncpg
 from adapters.postgres.embedded_cluster import EmbeddedCluster
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Nothing of a test cluster must survive a crash: skip the disk flushes that make it durable.
+THROWAWAY = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 
 
 @contextmanager
@@ -24,11 +26,11 @@ def running_cluster() -> Iterator[str]:
         yield given
         return
     with reachable_temp_dir("pgmcp-test-") as tmp:
-        cluster = EmbeddedCluster(tmp / "data")
+        cluster = EmbeddedCluster(tmp / "data", settings=THROWAWAY)
         try:
             yield cluster.start()
         finally:
-            cluster.stop()
+            cluster.stop(immediate=True)
 
 
 @contextmanager

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 
@@ -37,8 +37,9 @@ class ClusterFailed(Exception):
 class EmbeddedCluster:
     """One data directory and, once started, the postmaster serving it over a Unix socket."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, settings: Mapping[str, str] | None = None) -> None:
         self.data_dir = data_dir.expanduser().resolve()
+        self._settings = dict(settings or {})
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -68,12 +69,16 @@ class EmbeddedCluster:
         pid = _postmaster_pid(self.data_dir)
         return pid is not None and _alive(pid)
 
-    def stop(self) -> None:
-        """Stop the postmaster this object started, if any; its files stay."""
+    def stop(self, *, immediate: bool = False) -> None:
+        """Stop the postmaster this object started, if any; its files stay.
+
+        `immediate` skips the shutdown checkpoint (PostgreSQL recovers at the next start): for
+        a cluster whose files are about to be deleted.
+        """
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGQUIT if immediate else signal.SIGINT)
         try:
             process.wait(_STOP_SECONDS)
         except subprocess.TimeoutExpired:
@@ -118,6 +123,7 @@ class EmbeddedCluster:
             "listen_addresses=",
             "-c",
             "unix_socket_permissions=0700",
+            *(f"--{name}={value}" for name, value in self._settings.items()),
         ]
         user, group = _run_as()
         with self.log_file.open("wb") as log:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from adapters.postgres.embedded_cluster import EmbeddedCluster
-from tests.pg import reachable_temp_dir
+from tests.pg import THROWAWAY, reachable_temp_dir
 
 
 class PrivateCluster:
@@ -41,8 +41,8 @@ class PrivateCluster:
 def private_cluster() -> Iterator[PrivateCluster]:
     """A fresh cluster for the block; deleted afterwards, whatever state the test left it in."""
     with reachable_temp_dir("pgmcp-own-") as tmp:
-        cluster = EmbeddedCluster(tmp / "data")
+        cluster = EmbeddedCluster(tmp / "data", settings=THROWAWAY)
         try:
             yield PrivateCluster(cluster)
         finally:
-            cluster.stop()
+            cluster.stop(immediate=True)
