@@ -6,7 +6,7 @@ from typing import Literal
 
 from application.candidates.agreement import PROBE_ROWS
 from application.database_choice import Chosen, DatabaseChoice
-from application.progress import Progress, no_progress
+from application.progress import Progress, Stage, no_progress
 from application.sql_author import SqlAuthor
 from application.validate_result import ResultValidator, Validation
 from domain.errors import InvalidRequest, PgMcpError
@@ -84,7 +84,7 @@ class AnswerQuestion:
             raise InvalidRequest("The question is empty")
         self._author.admit(question)
         max_rows = self._row_cap(request.max_rows)
-        await progress("schema")
+        await progress(Stage.SCHEMA)
         chosen = await self._choice.choose(request.database, question)
         try:
             return await self._answer(chosen, request, question, max_rows, progress)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from application.database_choice import DatabaseChoice
-from application.progress import Progress, no_progress
+from application.progress import Progress, Stage, no_progress
 from application.sql_author import SqlAuthor
 from domain.errors import InvalidRequest, PgMcpError
 from domain.models import JsonValue, QueryPlan
@@ -60,7 +60,7 @@ class ExplainQuery:
         if not question:
             raise InvalidRequest("The question is empty")
         self._author.admit(question)
-        await progress("schema")
+        await progress(Stage.SCHEMA)
         chosen = await self._choice.choose(request.database, question)
         database, snapshot = chosen.database, chosen.snapshot
 

@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 
 from application.candidates.agreement import CandidateReport, Probe, pick_by_agreement
 from application.name_hints import did_you_mean
-from application.progress import Progress, no_progress
+from application.progress import Progress, Stage, no_progress
 from application.prompts import drafting_conversation, repair_conversation
 from application.schema_ranking import select_schema_context
 from application.sql_input import looks_like_sql
@@ -16,10 +16,10 @@ from application.values.value_catalog import ValueCatalog
 from application.values.value_lines import schema_with_values
 from application.visible_schemas import VisibleSchemas
 from domain.access.policy import AccessPolicy
-from domain.access.refusals import UNKNOWN_RELATION
 from domain.errors import PgMcpError, SqlExecutionFailed, UnsafeSql
 from domain.models import ChatMessage, SchemaSnapshot, SqlDraft
 from domain.ports import ChatModel
+from domain.refusal_rules import RefusalRule
 from domain.safety.checked import CheckedSql
 from domain.safety.input_bounds import check_argument, check_question, too_deep_to_check
 from domain.safety.policy import SafetyPolicy
@@ -94,7 +94,9 @@ class SqlAuthor:
         except RecursionError as exc:  # the access policy walks the tree recursively too
             raise too_deep_to_check() from exc
         if checked.runnable is None:
-            raise UnsafeSql("the statement's stars could not be narrowed", rule="blocked_column")
+            raise UnsafeSql(
+                "the statement's stars could not be narrowed", rule=RefusalRule.BLOCKED_COLUMN
+            )
         return checked
 
     def admit(self, text: str) -> None:
@@ -132,7 +134,7 @@ class SqlAuthor:
         try:
             return await self._checked(sql, snapshot), snapshot
         except UnsafeSql as refusal:
-            if refusal.rule != UNKNOWN_RELATION:
+            if refusal.rule is not RefusalRule.UNKNOWN_RELATION:
                 raise
             unknown = refusal
         newer = await reload(snapshot) if reload is not None else None
@@ -140,7 +142,7 @@ class SqlAuthor:
             try:
                 return await self._checked(sql, newer), newer
             except UnsafeSql as refusal:
-                if refusal.rule != UNKNOWN_RELATION:
+                if refusal.rule is not RefusalRule.UNKNOWN_RELATION:
                     raise
                 unknown = refusal
         # What PostgreSQL itself would answer, so that the model can repair its draft.
@@ -160,9 +162,9 @@ class SqlAuthor:
         probe runs a checked draft on a few rows, to choose among candidates; None: no choice.
         """
         if looks_like_sql(text, self._safety.input_bounds):
-            await progress("checking")
+            await progress(Stage.CHECKING)
             checked, snapshot = await self._check_current(text, snapshot, reload)
-            await progress("running")
+            await progress(Stage.RUNNING)
             return Authored(
                 checked=checked, explanation="", outcome=await trial(checked), attempts=0
             )
@@ -174,14 +176,14 @@ class SqlAuthor:
         report = None
         while True:
             attempt += 1
-            await progress("drafting")
+            await progress(Stage.DRAFTING)
             draft = await self._draft(conversation)
             if attempt == 1 and self._candidates > 1 and probe is not None:
                 draft, report = await self._pick(draft, conversation, snapshot, probe)
-            await progress("checking")
+            await progress(Stage.CHECKING)
             try:
                 checked, snapshot = await self._check_current(draft.sql, snapshot, reload)
-                await progress("running")
+                await progress(Stage.RUNNING)
                 outcome = await trial(checked)
             except SqlExecutionFailed as error:
                 if attempt > self._max_repairs:

@@ -1,24 +1,35 @@
 """Runs the container for a session: pools up, serve or answer, pools down."""
 
+import asyncio
 import functools
 import gc
 import inspect
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 from dependency_injector import providers
+from prometheus_client import CollectorRegistry
 
 from adapters.mcp.server import UseCases, build_server
 from adapters.mcp.text_table import render_table
-from adapters.observability.exposition import render_metrics, start_metrics_http
+from adapters.observability.exposition import (
+    MetricsEndpoint,
+    render_metrics,
+    start_metrics_http,
+)
+from adapters.postgres.role_check import role_problem
 from application.answer_question import AnswerRequest
 from bootstrap.container import Container
+from bootstrap.loader import ConfigurationError
 from bootstrap.settings import Settings
 from domain.errors import ErrorCode, PgMcpError
 
 EXIT_FAILED = 1
+# A database that does not answer this soon is checked by its first call instead.
+_ROLE_CHECK_SECONDS = 5.0
 
 
 @asynccontextmanager
@@ -27,9 +38,24 @@ async def running_container(settings: Settings) -> AsyncIterator[Container]:
     container = Container(settings=providers.Object(settings))
     await container.init_resources()  # type: ignore[misc]
     try:
+        await _require_role(settings, await resolve(container.pools))
         yield container
     finally:
         await container.shutdown_resources()  # type: ignore[misc]
+
+
+async def _require_role(settings: Settings, pools: Mapping[str, asyncpg.Pool]) -> None:
+    """Refuse to start when PG_MCP_DB_ROLE cannot be assumed: every call would fail."""
+    role = settings.database.db_role
+    if role is None:
+        return
+    timeout = min(settings.database.pool_acquire_timeout, _ROLE_CHECK_SECONDS)
+    problems = await asyncio.gather(
+        *(role_problem(name, pool, role, timeout=timeout) for name, pool in pools.items())
+    )
+    found = [problem for problem in problems if problem is not None]
+    if found:
+        raise ConfigurationError(f"PG_MCP_DB_ROLE: {'; '.join(found)}")
 
 
 async def resolve(provider: Callable[[], object]) -> Any:
@@ -53,7 +79,7 @@ async def serve_stdio(settings: Settings) -> None:
         admit = await resolve(container.request_limiter)
         registry = await resolve(container.metrics_registry)
         port = settings.observability.metrics_port
-        endpoint = start_metrics_http(registry, port) if registry and port else None
+        endpoint = _serve_metrics(registry, port) if registry and port else None
         server = build_server(
             await use_cases(container),
             admit=admit,
@@ -68,6 +94,15 @@ async def serve_stdio(settings: Settings) -> None:
         finally:
             if endpoint is not None:
                 endpoint.close()
+
+
+def _serve_metrics(registry: CollectorRegistry, port: int) -> MetricsEndpoint:
+    try:
+        return start_metrics_http(registry, port)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"PG_MCP_METRICS_PORT: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc})"
+        ) from None
 
 
 async def answer_once(

@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -151,6 +152,8 @@ class DatabaseSettings(BaseSettings):
     pool_max: int = Field(default=5, ge=1, le=100)
     pool_acquire_timeout: float = Field(default=10.0, gt=0)
     db_role: str | None = Field(default=None, min_length=1, max_length=63)
+    # Where `pg-mcp demo` keeps its cluster; None: the user's data directory.
+    demo_data_dir: Path | None = None
 
     @field_validator("db_role", mode="before")
     @classmethod

@@ -33,6 +33,7 @@ from domain.errors import (
 )
 from domain.models import QueryPlan, QueryResult, SchemaSnapshot
 from domain.ports import Clock, Database
+from domain.refusal_rules import RefusalRule
 from domain.safety.identifiers import quote_identifier
 
 logger = logging.getLogger(__name__)
@@ -274,7 +275,7 @@ def _check_cost(plan: QueryPlan, limit: float) -> None:
         raise UnsafeSql(
             f"The planner estimates this query at cost {plan.total_cost:,.0f}, above the "
             f"limit of {limit:,.0f}; filter, aggregate or join on keys to make it cheaper",
-            rule="max_query_cost",
+            rule=RefusalRule.MAX_QUERY_COST,
         )
 
 

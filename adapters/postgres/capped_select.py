@@ -23,6 +23,7 @@ from adapters.postgres.rendering import Converter, render_rows
 from adapters.postgres.result_budget import ResultBudget
 from domain.errors import UnsafeSql
 from domain.models import JsonValue
+from domain.refusal_rules import RefusalRule
 
 # How a query that can stand as a subquery begins (the gate trims comments); anything else (SHOW,
 # EXPLAIN, a write the READ ONLY transaction refuses) runs as it is.
@@ -148,7 +149,7 @@ async def prepare_capped(
         # subquery. It is as much a write as READ ONLY would have refused (25006).
         if exc.sqlstate != "0A000" or "data-modifying" not in str(exc):
             raise
-        raise UnsafeSql(str(exc), rule="read_only_transaction") from exc
+        raise UnsafeSql(str(exc), rule=RefusalRule.READ_ONLY_TRANSACTION) from exc
 
 
 async def stream_capped(

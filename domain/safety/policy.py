@@ -7,6 +7,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from domain.errors import UnsafeSql
+from domain.refusal_rules import RefusalRule
 from domain.safety.builtin_types import BUILTIN_TYPES
 from domain.safety.checked import CheckedSql, SafetyConfig
 from domain.safety.dialect import parse_statements
@@ -120,8 +121,8 @@ class SafetyPolicy:
             # The first line is the reason; sqlglot adds the text with terminal highlighting.
             reason = str(exc).split("\n", 1)[0]
             raise UnsafeSql(
-                f"the statement could not be parsed: {reason}", rule="unparseable"
+                f"the statement could not be parsed: {reason}", rule=RefusalRule.UNPARSEABLE
             ) from exc
         if not trees or not facts.statements:
-            raise UnsafeSql("the statement is empty", rule="unparseable")
+            raise UnsafeSql("the statement is empty", rule=RefusalRule.UNPARSEABLE)
         return text, query, facts, trees

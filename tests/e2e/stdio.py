@@ -1,6 +1,7 @@
 """Starts `pg-mcp` as a subprocess over stdio, the way an MCP client does."""
 
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -19,6 +20,22 @@ def server_env(dsn: str, llm_base_url: str | None, **extra: str) -> dict[str, st
         env["PG_MCP_OPENAI_MODEL"] = "fake-model"
     env.update(extra)
     return env
+
+
+def run_pg_mcp(
+    *args: str, env: Mapping[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run `pg-mcp ARGS` with stdin closed (a server ends at once) and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "bootstrap", *args],
+        env=dict(env),
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=tempfile.gettempdir(),
+        check=False,
+    )
 
 
 def stdio_client(env: Mapping[str, str]) -> Client:
