@@ -1,5 +1,6 @@
 """Which database a question goes to: the named one, the only one, or the best-fitting one."""
 
+import asyncio
 import logging
 import re
 from collections.abc import Mapping
@@ -154,10 +155,23 @@ class DatabaseChoice:
             return None
         return chosen_name(reply.text, list(summaries))
 
+    async def warm(self) -> None:
+        """Load every database's snapshot and value index now, not at the first question.
+
+        A database that cannot be read is left for routing to skip; warming never fails for it.
+        """
+
+        async def warm_one(name: str) -> None:
+            snapshot = await self._catalog.snapshot(self._databases.pick(name))
+            await self._values.index(self._visible.of(snapshot))
+
+        await asyncio.gather(*map(warm_one, self._databases.names), return_exceptions=True)
+
     async def _prepare(self, database: Database) -> Prepared:
         snapshot = await self._catalog.snapshot(database)
         visible = self._visible.of(snapshot)
-        values = await self._values.index(visible)
+        # Values being read do not hold routing back: they vote from the next question on.
+        values = self._values.current(visible)
         return Prepared(database=database, snapshot=snapshot, visible=visible, values=values)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from application.values.known_values import snapshot_values
 from application.values.value_index import ValueIndex
 from domain.errors import DatabaseUnavailable, QueryTimedOut, SqlExecutionFailed, UnsafeSql
-from domain.models import SchemaSnapshot
+from domain.models import ColumnValue, SchemaSnapshot
 from domain.ports import ValueReader
 
 logger = logging.getLogger(__name__)
@@ -26,29 +26,39 @@ class ValueCatalog:
 
     def __init__(self, readers: Mapping[str, ValueReader]) -> None:
         self._readers = dict(readers)
-        self._indexes: dict[int, tuple[SchemaSnapshot, asyncio.Task[ValueIndex]]] = {}
+        # By id(); the snapshot is held too, so that its id is not reused while cached. With it,
+        # what it knows itself (ready at once) and the task reading the rest.
+        self._indexes: dict[int, tuple[SchemaSnapshot, ValueIndex, asyncio.Task[ValueIndex]]] = {}
 
     async def index(self, visible: SchemaSnapshot) -> ValueIndex:
         """The value index of a visible snapshot, read on first use and kept with it."""
+        return await asyncio.shield(self._entry(visible)[2])
+
+    def current(self, visible: SchemaSnapshot) -> ValueIndex:
+        """The whole index if read; else what the snapshot knows, while the rest is read."""
+        _, known, task = self._entry(visible)
+        return task.result() if task.done() and not task.cancelled() else known
+
+    def _entry(
+        self, visible: SchemaSnapshot
+    ) -> tuple[SchemaSnapshot, ValueIndex, "asyncio.Task[ValueIndex]"]:
         cached = self._indexes.get(id(visible))
         if cached is not None and cached[0] is visible:
-            return await asyncio.shield(cached[1])
+            return cached
+        known = list(snapshot_values(visible))
         # One read per snapshot, however many questions wait for it at once.
-        task = asyncio.ensure_future(self._build(visible))
+        entry = (
+            visible,
+            ValueIndex.build(known),
+            asyncio.ensure_future(self._read(visible, known)),
+        )
         if len(self._indexes) >= _KEPT:
             self._indexes.pop(next(iter(self._indexes)))
-        self._indexes[id(visible)] = (visible, task)
-        return await asyncio.shield(task)
+        self._indexes[id(visible)] = entry
+        return entry
 
-    def known(self, visible: SchemaSnapshot) -> ValueIndex | None:
-        """The index of `visible` if it is already built, without reading anything."""
-        cached = self._indexes.get(id(visible))
-        if cached is None or cached[0] is not visible or not cached[1].done():
-            return None
-        return cached[1].result()
-
-    async def _build(self, visible: SchemaSnapshot) -> ValueIndex:
-        values = list(snapshot_values(visible))
+    async def _read(self, visible: SchemaSnapshot, known: list[ColumnValue]) -> ValueIndex:
+        values = list(known)
         reader = self._readers.get(visible.database)
         if reader is not None:
             try:

@@ -95,6 +95,7 @@ async def test_at_least_95_percent_of_questions_without_a_database_go_where_they
     labelled = labelled_questions()
     async with _databases(dsns) as databases:
         choice = _choice(databases, chat=None)  # the scores alone, no model to settle close calls
+        await choice.warm()
         routed = [(q, (await choice.choose(None, q)).database.name, right) for q, right in labelled]
 
     wrong = [(q, got) for q, got, right in routed if got not in right]
