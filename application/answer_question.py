@@ -5,8 +5,9 @@ from functools import partial
 from typing import Literal
 
 from application.candidates.agreement import PROBE_ROWS
-from application.database_choice import Chosen, DatabaseChoice
+from application.database_choice import DatabaseChoice
 from application.progress import Progress, Stage, no_progress
+from application.routing.chosen import Chosen
 from application.sql_author import SqlAuthor
 from application.validate_result import ResultValidator, Validation
 from domain.errors import InvalidRequest, PgMcpError

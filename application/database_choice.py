@@ -2,11 +2,10 @@
 
 import asyncio
 import logging
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 
 from application.databases import DatabaseDirectory
+from application.routing.chosen import Chosen, Prepared
 from application.routing.loading import RoutingLoads
 from application.routing.model_choice import choice_conversation, chosen_name, summary
 from application.routing.routing import Routing
@@ -14,7 +13,6 @@ from application.routing.scores import Candidate, rank_databases
 from application.routing.value_votes import value_bonus
 from application.schema_catalog import SchemaCatalog
 from application.values.value_catalog import ValueCatalog
-from application.values.value_index import ValueIndex
 from application.visible_schemas import VisibleSchemas
 from domain.errors import AIServiceUnavailable, DatabaseUnavailable, PgMcpError
 from domain.models import SchemaSnapshot
@@ -24,43 +22,6 @@ logger = logging.getLogger(__name__)
 
 # When the runner-up scores at least this share of the best, the scores alone do not decide.
 CLOSE_SHARE = 0.8
-_MISSING_RELATION = re.compile(r'relation "(?P<name>[^"]+)" does not exist')
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Prepared:
-    """A candidate ready for routing: its database, snapshots and value index."""
-
-    database: Database
-    snapshot: SchemaSnapshot
-    visible: SchemaSnapshot
-    values: ValueIndex
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Chosen:
-    """The database a question goes to, its snapshot, why, and the other ready candidates."""
-
-    database: Database
-    snapshot: SchemaSnapshot
-    routing: Routing
-    others: tuple[Prepared, ...] = field(default=())
-
-    def elsewhere(self, error: PgMcpError) -> "Chosen | None":
-        """Another candidate holding the relation this one lacks (42P01), routed only."""
-        match = _MISSING_RELATION.search(error.message)
-        if match is None or getattr(error, "sqlstate", None) != "42P01":
-            return None
-        for other in self.others:
-            if other.visible.find_table(match["name"]) is not None:
-                note = f"relation {match['name']!r} is not in {self.database.name!r}"
-                routing = replace(self.routing, reason="fallback", note=note)
-                return Chosen(database=other.database, snapshot=other.snapshot, routing=routing)
-        return None
-
-    def facts(self) -> dict[str, object]:
-        """The database used and how it was chosen, for a reply."""
-        return {"database": self.database.name, "routing": self.routing.as_json()}
 
 
 class DatabaseChoice:

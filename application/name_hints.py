@@ -40,6 +40,12 @@ def did_you_mean(error_message: str, snapshot: SchemaSnapshot) -> str | None:
     return None
 
 
+def missing_relation(error_message: str) -> str | None:
+    """The relation of `relation "t" does not exist`, as PostgreSQL quoted it; else None."""
+    match = _RELATION.search(error_message)
+    return match["name"] if match else None
+
+
 def _tables_for(typed: str, snapshot: SchemaSnapshot) -> tuple[Table, ...]:
     # A qualifier that names a real table narrows the search to it; an alias (c.nme) cannot be
     # resolved without the query, so every column is a candidate.

@@ -1,0 +1,48 @@
+"""The database a question goes to, with what routing knew of it and of the other candidates."""
+
+from dataclasses import dataclass, field, replace
+
+from application.name_hints import missing_relation
+from application.routing.routing import Routing
+from application.values.value_index import ValueIndex
+from domain.errors import PgMcpError, SqlExecutionFailed
+from domain.models import SchemaSnapshot
+from domain.ports import Database
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Prepared:
+    """A candidate ready for routing: its database, snapshots and value index."""
+
+    database: Database
+    snapshot: SchemaSnapshot
+    visible: SchemaSnapshot
+    values: ValueIndex
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Chosen:
+    """The database a question goes to, its snapshot, why, and the other ready candidates."""
+
+    database: Database
+    snapshot: SchemaSnapshot
+    routing: Routing
+    others: tuple[Prepared, ...] = field(default=())
+
+    def elsewhere(self, error: PgMcpError) -> "Chosen | None":
+        """Another candidate holding the relation this one lacks (42P01), routed only."""
+        if not isinstance(error, SqlExecutionFailed) or error.sqlstate != "42P01":
+            return None
+        name = missing_relation(error.message)
+        if name is None:
+            return None
+        for other in self.others:
+            if other.visible.find_table(name) is not None:
+                note = f"relation {name!r} is not in {self.database.name!r}"
+                routing = replace(self.routing, reason="fallback", note=note)
+                return Chosen(database=other.database, snapshot=other.snapshot, routing=routing)
+        return None
+
+    def facts(self) -> dict[str, object]:
+        """The database used and how it was chosen, for a reply."""
+        return {"database": self.database.name, "routing": self.routing.as_json()}
