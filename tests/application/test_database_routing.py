@@ -9,12 +9,13 @@ import pytest
 
 from adapters.memory.fake_clock import FakeClock
 from adapters.memory.offline_database import OfflineDatabase
+from adapters.memory.prepared_value_reader import PreparedValueReader
 from adapters.memory.scripted_chat_model import ScriptedChatModel
 from adapters.memory.table_database import TableDatabase
 from application.database_choice import DatabaseChoice
 from application.database_router import route_question
 from domain.errors import DatabaseUnavailable
-from domain.models import SchemaSnapshot
+from domain.models import ColumnValue, SchemaSnapshot
 from domain.ports import Database
 from tests.application.wiring import routing_choice
 from tests.erp_schema import erp_snapshot
@@ -193,3 +194,24 @@ async def test_a_named_database_that_is_down_says_so_in_its_error() -> None:
 
     assert raised.value.context == {"database": "down", "routing": {"reason": "named"}}
     assert people.introspections == 0
+
+
+@pytest.mark.anyio
+async def test_values_being_read_do_not_hold_routing_back_and_vote_once_read() -> None:
+    clock = FakeClock()
+    people, supply, revenue = _fakes(clock)
+    apollo = ColumnValue(table="crm.campaigns", column="name", value="Apollo Spring")
+    reader = PreparedValueReader([apollo], stalled=True)
+    databases: dict[str, Database] = {"people": people, "supply": supply, "revenue": revenue}
+    choice = routing_choice(databases, readers={"revenue": reader})
+    question = "How many leads came from Apollo Spring?"
+
+    async with asyncio.timeout(5):
+        before = await choice.choose(None, question)
+    reader.release()
+    await choice.warm()
+    after = await choice.choose(None, question)
+
+    assert reader.reads == 1
+    assert after.database is revenue
+    assert after.routing.scores["revenue"] > before.routing.scores["revenue"]
