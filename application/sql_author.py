@@ -222,7 +222,10 @@ class SqlAuthor:
         if self._values is None:
             return select_schema_context(visible, question, max_tokens=self._context_tokens)
         index = await self._values.index(visible)
-        return schema_with_values(visible, question, index, max_tokens=self._context_tokens)
+        similar = await self._values.lookup(visible, question, index)
+        return schema_with_values(
+            visible, question, index, max_tokens=self._context_tokens, similar=similar
+        )
 
     async def _draft(self, conversation: list[ChatMessage]) -> SqlDraft:
         reply = await self._chat_model.complete(conversation, json_schema=SQL_DRAFT_SCHEMA)

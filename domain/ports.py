@@ -75,6 +75,17 @@ class ValueReader(Protocol):
         """
         ...
 
+    @abstractmethod
+    async def similar_values(
+        self, columns: Sequence[tuple[Table, str]], phrases: Sequence[str], *, per_phrase: int
+    ) -> list[ColumnValue]:
+        """Values of the columns closest to each phrase; none when similarity is unavailable.
+
+        Raises:
+            DatabaseUnavailable, SqlExecutionFailed, QueryTimedOut.
+        """
+        ...
+
 
 class SchemaStore(Protocol):
     """Keeps the latest schema snapshot of each database."""

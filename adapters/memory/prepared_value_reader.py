@@ -27,3 +27,16 @@ class PreparedValueReader(ValueReader):
         await self._released.wait()
         asked = {table.qualified_name for table in tables}
         return [value for value in self._values if value.table in asked]
+
+    async def similar_values(
+        self, columns: Sequence[tuple[Table, str]], phrases: Sequence[str], *, per_phrase: int
+    ) -> list[ColumnValue]:
+        """The prepared values of those columns that contain a phrase, ignoring case."""
+        await self._released.wait()
+        asked = {(table.qualified_name, column) for table, column in columns}
+        return [
+            value
+            for phrase in phrases
+            for value in [v for v in self._values if phrase.lower() in v.value.lower()][:per_phrase]
+            if (value.table, value.column) in asked
+        ]

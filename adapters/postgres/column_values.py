@@ -21,6 +21,15 @@ TABLES_PER_STATEMENT = 25
 COLUMNS_PER_STATS_STATEMENT = 5000
 # Longer texts are descriptions, not names a question would quote.
 MAX_VALUE_CHARS = 100
+# Similarity search reads a column whole (no trigram index is assumed): small tables only.
+SIMILAR_TABLE_ROWS = 200_000
+MAX_SIMILAR_COLUMNS = 12
+# pg_trgm's similarity, from 0 to 1: 'Hamburg' and 'Hamburgh' score 0.7, unrelated words 0.
+MIN_SIMILARITY = 0.45
+_PG_TRGM_SQL = (
+    "SELECT n.nspname FROM pg_catalog.pg_extension AS e"
+    " JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
+)
 _TEXT_TYPES = ("text", "character varying", "character", "varchar", "char", "citext", "bpchar")
 
 
@@ -30,6 +39,59 @@ class PostgresValueReader(ValueReader):
     def __init__(self, database: Database, *, timeout: float) -> None:
         self._database = database
         self._timeout = timeout
+        self._trgm_checked = False
+        self._trgm_schema: str | None = None
+
+    async def similar_values(
+        self, columns: Sequence[tuple[Table, str]], phrases: Sequence[str], *, per_phrase: int
+    ) -> list[ColumnValue]:
+        """pg_trgm's closest values of each column to each phrase; none without pg_trgm.
+
+        Only tables of at most SIMILAR_TABLE_ROWS rows are searched: without a trigram index
+        each phrase reads the column whole.
+        """
+        schema = await self._pg_trgm()
+        types = {(t.qualified_name, c.name): c.data_type for t, _ in columns for c in t.columns}
+        wanted = [
+            (table, column)
+            for table, column in columns
+            if _is_text(types.get((table.qualified_name, column), ""))
+            and table.row_estimate is not None
+            and table.row_estimate <= SIMILAR_TABLE_ROWS
+        ][:MAX_SIMILAR_COLUMNS]
+        if schema is None or not wanted or not phrases:
+            return []
+        similarity = f"{quote_identifier(schema)}.similarity"
+        pairs = [(t, c, p) for t, c in wanted for p in phrases]
+        parts = [
+            f"(SELECT {position} AS k, v FROM (SELECT DISTINCT {quote_identifier(column)}::text"
+            f" AS v FROM {quote_identifier(table.schema)}.{quote_identifier(table.name)}"
+            f" WHERE {similarity}({quote_identifier(column)}::text, {_literal(phrase)})"
+            f" >= {MIN_SIMILARITY}) AS d"
+            f" ORDER BY {similarity}(v, {_literal(phrase)}) DESC LIMIT {int(per_phrase)})"
+            for position, (table, column, phrase) in enumerate(pairs)
+        ]
+        cap = len(pairs) * per_phrase
+        result = await self._database.fetch(
+            " UNION ALL ".join(parts), max_rows=cap, timeout=self._timeout
+        )
+        return [
+            ColumnValue(
+                table=pairs[int(str(key))][0].qualified_name,
+                column=pairs[int(str(key))][1],
+                value=str(value),
+            )
+            for key, value in result.rows
+            if value is not None and len(str(value)) <= MAX_VALUE_CHARS
+        ]
+
+    async def _pg_trgm(self) -> str | None:
+        """The schema pg_trgm is installed in, looked up once; None when it is not."""
+        if not self._trgm_checked:
+            result = await self._database.fetch(_PG_TRGM_SQL, max_rows=1, timeout=self._timeout)
+            self._trgm_schema = str(result.rows[0][0]) if result.rows else None
+            self._trgm_checked = True
+        return self._trgm_schema
 
     async def few_values(self, tables: Sequence[Table], *, per_column: int) -> list[ColumnValue]:
         """Values of the text columns with at most per_column distinct values, stats first."""

@@ -5,6 +5,8 @@ import logging
 from collections.abc import Mapping
 
 from application.values.known_values import snapshot_values
+from application.values.phrases import name_phrases
+from application.values.tables_about import about
 from application.values.value_index import ValueIndex
 from domain.errors import DatabaseUnavailable, QueryTimedOut, SqlExecutionFailed, UnsafeSql
 from domain.models import ColumnValue, SchemaSnapshot
@@ -15,6 +17,7 @@ logger = logging.getLogger(__name__)
 # More distinct values than this and a column holds names (customers), not categories.
 PER_COLUMN = 100
 _KEPT = 16
+SIMILAR_PER_PHRASE = 3
 
 
 class ValueCatalog:
@@ -56,6 +59,28 @@ class ValueCatalog:
             self._indexes.pop(next(iter(self._indexes)))
         self._indexes[id(visible)] = entry
         return entry
+
+    async def lookup(
+        self, visible: SchemaSnapshot, question: str, index: ValueIndex
+    ) -> list[ColumnValue]:
+        """Values like the names the question gives that the index does not hold ('Apollo'),
+        searched with pg_trgm in the text columns of the tables the question is about."""
+        reader = self._readers.get(visible.database)
+        found = {match.value.lower() for match in index.match(question)}
+        phrases = [p for p in name_phrases(question) if p.lower() not in found]
+        if reader is None or not phrases:
+            return []
+        columns = [
+            (table, column.name)
+            for table in about(visible, question)
+            for column in table.columns
+            if not index.values_of(table.qualified_name, column.name)  # held whole already
+        ]
+        try:
+            return await reader.similar_values(columns, phrases, per_phrase=SIMILAR_PER_PHRASE)
+        except (DatabaseUnavailable, SqlExecutionFailed, QueryTimedOut, UnsafeSql) as error:
+            logger.warning("values like %d phrase(s) not looked up: %s", len(phrases), error.code)
+            return []
 
     async def _read(self, visible: SchemaSnapshot, known: list[ColumnValue]) -> ValueIndex:
         values = list(known)

@@ -14,10 +14,18 @@ MAX_LINES = 12
 
 
 def schema_with_values(
-    visible: SchemaSnapshot, question: str, index: ValueIndex, *, max_tokens: int
+    visible: SchemaSnapshot,
+    question: str,
+    index: ValueIndex,
+    *,
+    max_tokens: int,
+    similar: Sequence[ColumnValue] = (),
 ) -> str:
-    """The schema for the prompt: tables holding named values first, those values at the end."""
-    matches = index.match(question)
+    """The schema for the prompt: tables holding named values first, those values at the end.
+
+    similar: values found like a name in the question (pg_trgm), beside the exact matches.
+    """
+    matches = [*index.match(question), *similar]
     return select_schema_context(
         visible,
         question,

@@ -40,12 +40,17 @@ def routing_choice(
     )
 
 
-def sql_author(chat: ScriptedChatModel, *, values: ValueCatalog | None = None) -> SqlAuthor:
+def sql_author(
+    chat: ScriptedChatModel,
+    *,
+    values: ValueCatalog | None = None,
+    rules: AccessRules | None = None,
+) -> SqlAuthor:
     """A SqlAuthor with the default gate and no repairs."""
     return SqlAuthor(
         chat_model=chat,
         safety=SafetyPolicy(SafetyConfig()),
-        visible=VisibleSchemas(AccessRules()),
+        visible=VisibleSchemas(rules or AccessRules()),
         max_repairs=0,
         context_tokens=6000,
         values=values,

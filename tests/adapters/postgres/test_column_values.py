@@ -29,6 +29,7 @@ def hr_dsn(pg_admin_dsn: str) -> str:
     return create_database(pg_admin_dsn, (FIXTURES / "hr_schema.sql",), prefix="hrv")
 
 
+@asynccontextmanager
 async def _database(dsn: str, name: str) -> AsyncIterator[AsyncpgDatabase]:
     async with pool_for(PoolConfig(name=name, dsn=dsn, pool_min=1, pool_max=2)) as pool:
         yield AsyncpgDatabase(name=name, pool=pool, clock=FakeClock())
@@ -36,13 +37,13 @@ async def _database(dsn: str, name: str) -> AsyncIterator[AsyncpgDatabase]:
 
 @pytest.fixture
 async def shop(shop_dsn: str) -> AsyncIterator[AsyncpgDatabase]:
-    async for database in _database(shop_dsn, "shop"):
+    async with _database(shop_dsn, "shop") as database:
         yield database
 
 
 @pytest.fixture
 async def hr(hr_dsn: str) -> AsyncIterator[AsyncpgDatabase]:
-    async for database in _database(hr_dsn, "hr"):
+    async with _database(hr_dsn, "hr") as database:
         yield database
 
 
@@ -95,3 +96,51 @@ async def test_the_prompt_shows_the_column_holding_a_value_the_question_names(
 
     prompt = chat.conversations[0][-1].content
     assert "-- public.departments.name: 'Engineering' (others: 'Finance', 'Sales')" in prompt
+
+
+NAMES = """
+CREATE EXTENSION pg_trgm;
+CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, city text NOT NULL);
+CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customers(id), total int);
+INSERT INTO customers
+SELECT g, CASE g WHEN 77 THEN 'Apollo Industries' ELSE 'Customer ' || g END, 'City ' || g % 300
+FROM generate_series(1, 2000) AS g;
+INSERT INTO orders SELECT g, 1 + g % 2000, g FROM generate_series(1, 5000) AS g;
+ANALYZE;
+"""
+
+
+@pytest.fixture(scope="module")
+def names_dsn(pg_admin_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("names") / "names.sql"
+    path.write_text(NAMES)
+    return create_database(pg_admin_dsn, (path,), prefix="names")
+
+
+async def _prompt(dsn: str, question: str, rules: AccessRules | None = None) -> str:
+    chat = ScriptedChatModel(["SELECT count(*) FROM orders"])
+    async with _database(dsn, "names") as database:
+        values = ValueCatalog({"names": PostgresValueReader(database, timeout=10)})
+        author = sql_author(chat, values=values, rules=rules)
+
+        async def run(checked: CheckedSql) -> QueryResult:
+            return await database.fetch(checked.to_run, max_rows=10, timeout=5)
+
+        await author.author(question, await database.introspect(), run)
+    return chat.conversations[0][-1].content
+
+
+@pytest.mark.anyio
+async def test_a_name_among_thousands_is_found_with_pg_trgm_and_shown(names_dsn: str) -> None:
+    prompt = await _prompt(names_dsn, "How many orders did Apolo Industries place?")
+
+    assert "-- public.customers.name: 'Apollo Industries'" in prompt
+
+
+@pytest.mark.anyio
+async def test_a_blocked_column_is_never_searched_for_a_name(names_dsn: str) -> None:
+    rules = AccessRules.from_names(enabled=True, blocked_columns=("customers.name",))
+
+    prompt = await _prompt(names_dsn, "How many orders did Apolo Industries place?", rules)
+
+    assert "Apollo" not in prompt
