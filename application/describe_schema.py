@@ -7,7 +7,7 @@ from application.databases import DatabaseDirectory
 from application.schema_catalog import SchemaCatalog
 from application.schema_formats import render_ddl, render_detailed, render_summary
 from application.visible_schemas import VisibleSchemas
-from domain.errors import DatabaseUnavailable, SchemaLoadFailed
+from domain.errors import DatabaseUnavailable, PgMcpError, SchemaLoadFailed
 from domain.models import SchemaSnapshot
 
 SchemaFormat = Literal["summary", "detailed", "ddl"]
@@ -68,7 +68,10 @@ class DescribeSchema:
         if request.database is None and len(self._databases.names) > 1:
             return await self._listing(request)
         database = self._databases.pick(request.database)
-        snapshot = await self._catalog.snapshot(database, refresh=request.refresh)
+        try:
+            snapshot = await self._catalog.snapshot(database, refresh=request.refresh)
+        except PgMcpError as error:
+            raise error.about(database=database.name) from None
         visible = self._visible.of(snapshot)
         rendering = _RENDERERS[request.format](visible)
         shown = replace(visible, tables=visible.tables[: rendering.shown])

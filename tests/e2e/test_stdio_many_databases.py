@@ -104,6 +104,7 @@ async def test_the_database_that_is_down_answers_err_001(client: Client) -> None
     assert result.is_error
     assert result.structured_content is not None
     assert result.structured_content["error"]["code"] == "ERR_001"
+    assert result.structured_content["error"]["database"] == "archive"
 
 
 @pytest.mark.anyio
