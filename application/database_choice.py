@@ -14,7 +14,7 @@ from application.routing.value_votes import value_bonus
 from application.schema_catalog import SchemaCatalog
 from application.values.value_catalog import ValueCatalog
 from application.visible_schemas import VisibleSchemas
-from domain.errors import AIServiceUnavailable, DatabaseUnavailable, PgMcpError
+from domain.errors import AIServiceUnavailable, DatabaseUnavailable, PgMcpError, RateLimited
 from domain.models import SchemaSnapshot
 from domain.ports import ChatModel, Clock, Database
 
@@ -110,7 +110,7 @@ class DatabaseChoice:
             return None
         try:
             reply = await self._chat_model.complete(choice_conversation(question, summaries))
-        except AIServiceUnavailable as error:
+        except (AIServiceUnavailable, RateLimited) as error:
             # The scores still name a database: the question is answered without the model's pick.
             logger.warning("model could not choose among databases: %s", error.code)
             return None

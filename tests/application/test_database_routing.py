@@ -215,3 +215,17 @@ async def test_values_being_read_do_not_hold_routing_back_and_vote_once_read() -
     assert reader.reads == 1
     assert after.database is revenue
     assert after.routing.scores["revenue"] > before.routing.scores["revenue"]
+
+
+@pytest.mark.anyio
+async def test_a_model_that_fails_to_choose_leaves_the_choice_to_the_scores() -> None:
+    clock = FakeClock()
+    people, supply, revenue = _fakes(clock)
+    chat = ScriptedChatModel([])  # no reply left: AIServiceUnavailable
+    choice = _choice({"people": people, "supply": supply, "revenue": revenue}, clock, chat)
+
+    chosen = await choice.choose(None, "products")
+
+    assert len(chat.conversations) == 1
+    assert chosen.routing.reason == "best match"
+    assert chosen.database.name == max(chosen.routing.scores, key=chosen.routing.scores.__getitem__)
