@@ -229,3 +229,18 @@ async def test_a_model_that_fails_to_choose_leaves_the_choice_to_the_scores() ->
     assert len(chat.conversations) == 1
     assert chosen.routing.reason == "best match"
     assert chosen.database.name == max(chosen.routing.scores, key=chosen.routing.scores.__getitem__)
+
+
+@pytest.mark.anyio
+async def test_the_operator_s_description_tells_two_alike_schemas_apart() -> None:
+    clock = FakeClock()
+    people = _databases()[0]
+    north = TableDatabase(name="north", snapshot=replace(people, database="north"), clock=clock)
+    south = TableDatabase(name="south", snapshot=replace(people, database="south"), clock=clock)
+    described = {"south": "Staff of the Lisbon office"}
+    choice = routing_choice({"north": north, "south": south}, descriptions=described)
+
+    chosen = await choice.choose(None, "How many employees work in the Lisbon office?")
+
+    assert chosen.database is south
+    assert chosen.routing.scores["south"] > chosen.routing.scores["north"]
