@@ -80,7 +80,7 @@ class DatabaseChoice:
         self, question: str, ready: Mapping[str, Prepared], skipped: dict[str, str]
     ) -> Chosen:
         candidates = [
-            Candidate(snapshot=p.visible, description=self._databases.description(name))
+            Candidate(snapshot=p.visible, description=self._described(name, p.visible))
             for name, p in ready.items()
         ]
         bonus = value_bonus(question, {name: p.values for name, p in ready.items()})
@@ -104,6 +104,11 @@ class DatabaseChoice:
         return Chosen(
             database=chosen.database, snapshot=chosen.snapshot, routing=routing, others=others
         )
+
+    def _described(self, name: str, visible: SchemaSnapshot) -> str:
+        """The operator's description and the schemas' own comments: what the database holds."""
+        comments = [comment for _, comment in visible.schema_comments]
+        return " ".join([self._databases.description(name), *comments]).strip()
 
     async def _ask_model(self, question: str, summaries: dict[str, str]) -> str | None:
         if self._chat_model is None:

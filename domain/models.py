@@ -175,6 +175,7 @@ class SchemaSnapshot:
     """Everything known about one database's schema at one moment.
 
     extension_functions: (schema, name) of the functions of installed trusted extensions.
+    schema_comments: (schema, comment) of each schema that has a comment.
     """
 
     database: str
@@ -182,6 +183,7 @@ class SchemaSnapshot:
     enums: tuple[EnumType, ...] = ()
     loaded_at: float = 0.0
     extension_functions: tuple[tuple[str, str], ...] = ()
+    schema_comments: tuple[tuple[str, str], ...] = ()
 
     def find_table(self, name: str) -> Table | None:
         """The table named `name` or `schema.name` (case-insensitive), if any."""

@@ -58,6 +58,7 @@ class TableDatabase(Database):
             tables=self._snapshot.tables,
             enums=self._snapshot.enums,
             loaded_at=self._clock.now(),
+            schema_comments=self._snapshot.schema_comments,
         )
 
     def _outcome(self, sql: str) -> QueryResult:

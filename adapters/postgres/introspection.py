@@ -1,4 +1,4 @@
-"""Read a whole schema from the catalog in ten queries, however many tables there are."""
+"""Read a whole schema from the catalog in eleven queries, however many tables there are."""
 
 from __future__ import annotations
 
@@ -103,6 +103,17 @@ WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass
   AND t.oid <> v.oid AND {_USER_SCHEMA.format(ns="vn")}
 """
 
+# What each schema is for, in its owner's words: routing reads it beside the description.
+# public's stock comment ('standard public schema') says nothing about the data in it.
+SCHEMA_COMMENTS_SQL = f"""
+SELECT n.nspname, d.description
+FROM pg_catalog.pg_namespace n
+JOIN pg_catalog.pg_description d
+  ON d.objoid = n.oid AND d.classoid = 'pg_catalog.pg_namespace'::regclass
+WHERE {_USER_SCHEMA.format(ns="n")} AND n.nspname <> 'public'
+ORDER BY n.nspname
+"""
+
 _KINDS = {
     "r": RelationKind.TABLE,
     "p": RelationKind.PARTITIONED_TABLE,
@@ -127,6 +138,7 @@ async def load_snapshot(
     indexes = await conn.fetch(INDEXES_SQL)
     examples = await conn.fetch(EXAMPLES_SQL)
     checks = await conn.fetch(CHECKS_SQL)
+    schema_comments = await conn.fetch(SCHEMA_COMMENTS_SQL)
     parents = await conn.fetch(PARENTS_SQL)
     extension_functions = await conn.fetch(
         EXTENSION_FUNCTIONS_SQL, TRUSTED_EXTENSIONS, UNTRUSTED_EXTENSION_FUNCTIONS
@@ -144,6 +156,7 @@ async def load_snapshot(
         checks=checks,
         parents=parents,
         extension_functions=extension_functions,
+        schema_comments=schema_comments,
     )
 
 
@@ -161,6 +174,7 @@ def build_snapshot(
     checks: Iterable[asyncpg.Record] = (),
     parents: Iterable[asyncpg.Record] = (),
     extension_functions: Iterable[asyncpg.Record] = (),
+    schema_comments: Iterable[asyncpg.Record] = (),
 ) -> SchemaSnapshot:
     """Assemble catalog rows into a SchemaSnapshot."""
     examples_of = examples_by_column(examples, relations)
@@ -205,6 +219,7 @@ def build_snapshot(
         enums=enum_types,
         loaded_at=loaded_at,
         extension_functions=tuple((row["nspname"], row["proname"]) for row in extension_functions),
+        schema_comments=tuple((row["nspname"], row["description"]) for row in schema_comments),
     )
 
 

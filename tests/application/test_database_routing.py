@@ -244,3 +244,17 @@ async def test_the_operator_s_description_tells_two_alike_schemas_apart() -> Non
 
     assert chosen.database is south
     assert chosen.routing.scores["south"] > chosen.routing.scores["north"]
+
+
+@pytest.mark.anyio
+async def test_a_schema_comment_speaks_for_its_database_as_a_description_does() -> None:
+    clock = FakeClock()
+    people = _databases()[0]
+    commented = replace(people, database="south", schema_comments=(("hr", "The Lisbon office"),))
+    north = TableDatabase(name="north", snapshot=replace(people, database="north"), clock=clock)
+    south = TableDatabase(name="south", snapshot=commented, clock=clock)
+    choice = routing_choice({"north": north, "south": south})
+
+    chosen = await choice.choose(None, "How many employees work in the Lisbon office?")
+
+    assert chosen.database is south
