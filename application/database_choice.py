@@ -9,7 +9,7 @@ from application.routing.chosen import Chosen, Prepared
 from application.routing.loading import RoutingLoads
 from application.routing.model_choice import choice_conversation, chosen_name, summary
 from application.routing.routing import Routing
-from application.routing.scores import Candidate, rank_databases
+from application.routing.scores import Candidate, Ranked, rank_databases
 from application.routing.value_votes import value_bonus
 from application.schema_catalog import SchemaCatalog
 from application.values.value_catalog import ValueCatalog
@@ -86,24 +86,29 @@ class DatabaseChoice:
         bonus = value_bonus(question, {name: p.values for name, p in ready.items()})
         ranked = rank_databases(question, candidates, bonus)
         order = sorted(ready, key=lambda n: -ranked.scores[n])  # stable: ties keep order
-        best, runner_up = order[0], (order[1] if len(order) > 1 else None)
-        reason = "best match"
-        if runner_up is not None and _close(ranked.scores[best], ranked.scores[runner_up]):
-            close = [n for n in order if _close(ranked.scores[best], ranked.scores[n])]
-            summaries = {
-                n: summary(self._databases.description(n), ranked.tables[n]) for n in close
-            }
-            picked = await self._ask_model(question, summaries)
-            if picked is not None:
-                reason = "model choice"
-                if picked != best:
-                    best, runner_up = picked, best
+        picked = await self._settle(question, order, ranked, ready)
+        best = picked or order[0]
+        runner_up = next((n for n in order if n != best), None)
+        reason = "best match" if picked is None else "model choice"
         routing = Routing(reason=reason, scores=ranked.scores, runner_up=runner_up, skipped=skipped)
         others = tuple(ready[n] for n in order if n != best)
         chosen = ready[best]
         return Chosen(
             database=chosen.database, snapshot=chosen.snapshot, routing=routing, others=others
         )
+
+    async def _settle(
+        self, question: str, order: list[str], ranked: Ranked, ready: Mapping[str, Prepared]
+    ) -> str | None:
+        """The model's pick among the databases scoring close to the best; None: not asked."""
+        scores = ranked.scores
+        close = [n for n in order if _close(scores[order[0]], scores[n])]
+        if len(close) < 2:
+            return None
+        summaries = {
+            n: summary(self._described(n, ready[n].visible), ranked.tables[n]) for n in close
+        }
+        return await self._ask_model(question, summaries)
 
     def _described(self, name: str, visible: SchemaSnapshot) -> str:
         """The operator's description and the schemas' own comments: what the database holds."""

@@ -1,9 +1,10 @@
 """Scores that compare databases of 5 and of 10,000 tables on one scale for a question.
 
 All candidates' tables (and each database's description) are indexed together, so a term is
-as rare in one database as in the others. A database scores what its three best tables cover
-of the question: each term counts once, at its best table, however many satellite copies
-(history, archive, ...) of that table exist. Values named in the question add their weight.
+as rare in one database as in the others. A database scores its best table's match, plus half
+of what its next two tables add and all that its description adds; a term counts once however
+many satellite copies (history, archive, ...) of a table match it. Values named in the
+question add their weight (value_votes).
 """
 
 import heapq
@@ -16,13 +17,13 @@ from application.schema_tokens import question_terms, terms
 from domain.models import SchemaSnapshot
 
 TOP_TABLES = 3
-# The best table counts whole; what the next ones (and the description) add counts this much:
-# terms met in unrelated tables of a big schema say less than terms met together in one.
+# What the second and third tables add counts half: terms met in unrelated tables of a big
+# schema say less than terms met together in one (measured on bench.routing).
 OTHER_SHARE = 0.5
-# A description is the operator's own word: what it adds counts whole.
-DESCRIBED = 1.0
-# A description is the operator's own word on what a database holds: weighed as a table name.
+# A description is the operator's own word on what a database holds: its terms weigh as a
+# table name's, and what it adds counts whole.
 DESCRIPTION_WEIGHT = 3.0
+DESCRIBED = 1.0
 _KEPT = 8
 MAX_TABLES_NAMED = 10
 
@@ -75,13 +76,6 @@ def rank_databases(
     corpus = _corpus(tuple(candidates))
     found = corpus.bm25.contributions(question_terms(question))
     by_owner: dict[int, list[dict[str, float]]] = {}
-    tables: dict[str, list[str]] = {c.snapshot.database: [] for c in candidates}
-    ranked_documents = sorted(found, key=lambda document: -sum(found[document].values()))
-    for document in ranked_documents:
-        if document not in corpus.descriptions:
-            owner = candidates[corpus.owners[document]].snapshot.database
-            if len(tables[owner]) < MAX_TABLES_NAMED:
-                tables[owner].append(corpus.names[document])
     described: dict[int, dict[str, float]] = {}
     for document, parts in found.items():
         if document in corpus.descriptions:
@@ -94,7 +88,18 @@ def rank_databases(
         name = candidate.snapshot.database
         covered = _covered(by_owner.get(position, []), described.get(position, {}))
         scores[name] = round(covered + bonus.get(name, 0.0), 3)
-    return Ranked(scores=scores, tables=tables)
+    return Ranked(scores=scores, tables=_best_tables(corpus, found))
+
+
+def _best_tables(corpus: _Corpus, found: dict[int, dict[str, float]]) -> dict[str, list[str]]:
+    """Each database's best-matching tables, best first, at most MAX_TABLES_NAMED."""
+    tables: dict[str, list[str]] = {c.snapshot.database: [] for c in corpus.candidates}
+    for document in sorted(found, key=lambda document: -sum(found[document].values())):
+        if document not in corpus.descriptions:
+            owner = corpus.candidates[corpus.owners[document]].snapshot.database
+            if len(tables[owner]) < MAX_TABLES_NAMED:
+                tables[owner].append(corpus.names[document])
+    return tables
 
 
 def _covered(tables: list[dict[str, float]], description: dict[str, float]) -> float:
