@@ -123,6 +123,7 @@ class AnswerQuestion:
             progress,
             reload=partial(self._choice.reload, database),
             probe=probe if request.return_mode == "result" else None,
+            stop=lambda error: chosen.elsewhere(error) is not None,
         )
         result = authored.outcome if isinstance(authored.outcome, QueryResult) else None
         validation = None

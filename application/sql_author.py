@@ -156,10 +156,13 @@ class SqlAuthor:
         progress: Progress = no_progress,
         reload: Reload | None = None,
         probe: Probe | None = None,
+        stop: Callable[[SqlExecutionFailed], bool] | None = None,
     ) -> Authored[T]:
         """Check SQL or draft it from the question, then run `trial`, repairing on SQL errors.
 
         probe runs a checked draft on a few rows, to choose among candidates; None: no choice.
+        stop: an error it returns True for is raised at once, not repaired (another database
+        holds the relation the draft names).
         """
         if looks_like_sql(text, self._safety.input_bounds):
             await progress(Stage.CHECKING)
@@ -186,7 +189,7 @@ class SqlAuthor:
                 await progress(Stage.RUNNING)
                 outcome = await trial(checked)
             except SqlExecutionFailed as error:
-                if attempt > self._max_repairs:
+                if attempt > self._max_repairs or (stop is not None and stop(error)):
                     raise
                 hint = did_you_mean(error.message, visible)
                 conversation = repair_conversation(conversation, draft, error, hint)

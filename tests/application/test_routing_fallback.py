@@ -16,20 +16,23 @@ COUNT = "SELECT count(*) AS n FROM orders"
 ROWS = QueryResult(columns=(ColumnInfo(name="n", type="int8"),), rows=((1000,),))
 
 
-def _answer(replies: list[str]) -> tuple[AnswerQuestion, TableDatabase]:
+def _answer(replies: list[str], max_repairs: int = 0) -> tuple[AnswerQuestion, ScriptedChatModel]:
     clock = FakeClock()
     erp = TableDatabase(name="erp", snapshot=small_erp_snapshot(), clock=clock)
     shop = TableDatabase(name="shop", snapshot=SHOP, clock=clock, results={COUNT: ROWS})
     choice = routing_choice({"erp": erp, "shop": shop})
-    return answering(choice, ScriptedChatModel(replies)), shop
+    chat = ScriptedChatModel(replies)
+    return answering(choice, chat, max_repairs=max_repairs), chat
 
 
 @pytest.mark.anyio
 async def test_sql_naming_a_relation_only_another_database_has_is_answered_there() -> None:
-    answer, _ = _answer([COUNT, COUNT])
+    answer, chat = _answer([COUNT, COUNT], max_repairs=2)
 
     done = await answer.execute(AnswerRequest(question="How many sales order headers?"))
 
+    # No repair is spent on the database that lacks the relation: the other is tried at once.
+    assert len(chat.conversations) == 2
     assert done.database == "shop"
     assert done.result == ROWS
     assert done.routing is not None
@@ -39,7 +42,7 @@ async def test_sql_naming_a_relation_only_another_database_has_is_answered_there
 
 @pytest.mark.anyio
 async def test_a_named_database_gets_no_fallback_and_its_error_says_where() -> None:
-    answer, shop = _answer([COUNT])
+    answer, chat = _answer([COUNT])
 
     with pytest.raises(PgMcpError) as raised:
         await answer.execute(AnswerRequest(question="How many orders?", database="erp"))
@@ -47,4 +50,4 @@ async def test_a_named_database_gets_no_fallback_and_its_error_says_where() -> N
     assert raised.value.code == "ERR_006"
     assert raised.value.context["database"] == "erp"
     assert raised.value.context["routing"] == {"reason": "named"}
-    assert shop.introspections == 0
+    assert len(chat.conversations) == 1

@@ -45,23 +45,26 @@ def sql_author(
     *,
     values: ValueCatalog | None = None,
     rules: AccessRules | None = None,
+    max_repairs: int = 0,
 ) -> SqlAuthor:
-    """A SqlAuthor with the default gate and no repairs."""
+    """A SqlAuthor with the default gate and, unless asked, no repairs."""
     return SqlAuthor(
         chat_model=chat,
         safety=SafetyPolicy(SafetyConfig()),
         visible=VisibleSchemas(rules or AccessRules()),
-        max_repairs=0,
+        max_repairs=max_repairs,
         context_tokens=6000,
         values=values,
     )
 
 
-def answering(choice: DatabaseChoice, chat: ScriptedChatModel) -> AnswerQuestion:
+def answering(
+    choice: DatabaseChoice, chat: ScriptedChatModel, *, max_repairs: int = 0
+) -> AnswerQuestion:
     """AnswerQuestion over `choice`, drafting with `chat`, no result validation."""
     return AnswerQuestion(
         choice=choice,
-        author=sql_author(chat),
+        author=sql_author(chat, max_repairs=max_repairs),
         validator=ResultValidator(chat, enabled=False, strict=False),
         max_rows=100,
         timeout=10,
