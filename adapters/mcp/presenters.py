@@ -6,7 +6,7 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
 from adapters.mcp.output_models import ErrorOutput, ExplainOutput, QueryOutput, SchemaOutput
-from adapters.mcp.text_table import render_table
+from adapters.mcp.text_table import count_rows, render_table
 from application.answer_question import Answer
 from application.describe_schema import SchemaDescription
 from application.explain_query import Explanation
@@ -32,7 +32,7 @@ def present_answer(answer: Answer) -> CallToolResult:
             "truncated": result.truncated,
         }
         more = " (truncated: more rows exist; narrow the question)" if result.truncated else ""
-        lines += ["", f"{result.row_count} row(s){more}", render_table(columns, result.rows)]
+        lines += ["", f"{count_rows(result.row_count)}{more}", render_table(columns, result.rows)]
     validation = answer.validation
     if validation is not None:
         structured["warnings"] = [asdict(w) for w in validation.warnings]

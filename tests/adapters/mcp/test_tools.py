@@ -179,3 +179,16 @@ async def test_progress_is_reported_at_each_stage_when_asked() -> None:
         await client.call_tool("query", {"query": "q"}, progress_callback=on_progress)
 
     assert seen == ["schema", "drafting", "checking", "running"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("rows", "said"), [(ROWS.rows[:1], "1 row"), (ROWS.rows, "2 rows")])
+async def test_the_text_counts_rows_in_plain_english(
+    rows: tuple[tuple[str, str | None], ...], said: str
+) -> None:
+    result = QueryResult(columns=ROWS.columns, rows=rows)
+    async with _client([TOP], {TOP: result}) as client:
+        answer = await client.call_tool("query", {"query": "Customers?"})
+
+    lines = answer.content[0].text.splitlines()  # type: ignore[union-attr]
+    assert said in lines
