@@ -15,7 +15,10 @@ _OBJECT_ROOT = ConfigDict(json_schema_extra={"type": "object"})
 
 
 class QueryOutput(BaseModel):
-    """Structured result of `query`; columns and rows are absent in sql mode."""
+    """Structured result of `query`; columns and rows are absent in sql mode.
+
+    parameters names the value bound to each `$n` of `sql`, in order (absent without any).
+    """
 
     model_config = ConfigDict(extra="allow")
 
@@ -30,13 +33,15 @@ class QueryOutput(BaseModel):
     truncated: bool = False
     warnings: list[dict[str, str]] = Field(default_factory=list)
     validation: dict[str, str] | None = None
+    parameters: list[str] = Field(default_factory=list)
 
 
 class ExplainOutput(BaseModel):
-    """Structured result of `explain`."""
+    """Structured result of `explain`; parameters as in QueryOutput."""
 
     database: str
     sql: str
+    parameters: list[str] = Field(default_factory=list)
     total_cost: float
     plan_rows: int
     plan_text: str

@@ -1,11 +1,11 @@
 """A database that fails fast while its circuit is open."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from adapters.resilience.circuit_breaker import CircuitBreaker, CircuitOpen
 from domain.errors import DatabaseUnavailable
-from domain.models import QueryPlan, QueryResult, SchemaSnapshot
+from domain.models import Parameter, QueryPlan, QueryResult, SchemaSnapshot
 from domain.ports import Database
 
 T = TypeVar("T")
@@ -28,17 +28,32 @@ class CircuitBreakingDatabase(Database):
         """The inner database's name."""
         return self._inner.name
 
-    async def fetch(self, sql: str, *, max_rows: int, timeout: float) -> QueryResult:
+    async def fetch(
+        self,
+        sql: str,
+        *,
+        max_rows: int,
+        timeout: float,
+        parameters: Sequence[Parameter] = (),
+    ) -> QueryResult:
         """Run the query unless the circuit is open.
 
         Raises:
             DatabaseUnavailable: the circuit is open; the message says when it will try again.
         """
-        return await self._guard(lambda: self._inner.fetch(sql, max_rows=max_rows, timeout=timeout))
+        return await self._guard(
+            lambda: self._inner.fetch(
+                sql, max_rows=max_rows, timeout=timeout, parameters=parameters
+            )
+        )
 
-    async def explain(self, sql: str, *, timeout: float) -> QueryPlan:
+    async def explain(
+        self, sql: str, *, timeout: float, parameters: Sequence[Parameter] = ()
+    ) -> QueryPlan:
         """Explain the statement unless the circuit is open."""
-        return await self._guard(lambda: self._inner.explain(sql, timeout=timeout))
+        return await self._guard(
+            lambda: self._inner.explain(sql, timeout=timeout, parameters=parameters)
+        )
 
     async def introspect(self) -> SchemaSnapshot:
         """Read the schema unless the circuit is open."""

@@ -1,13 +1,13 @@
 """A database that tries again when the connection fails."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from adapters.resilience.backoff import OnRetry, Sleep, async_retrying, call_with_retries
 from adapters.resilience.retry_policy import RetryPolicy
 from domain.errors import DatabaseUnavailable
-from domain.models import QueryPlan, QueryResult, SchemaSnapshot
+from domain.models import Parameter, QueryPlan, QueryResult, SchemaSnapshot
 from domain.ports import Database
 
 T = TypeVar("T")
@@ -40,13 +40,28 @@ class RetryingDatabase(Database):
         """The inner database's name."""
         return self._inner.name
 
-    async def fetch(self, sql: str, *, max_rows: int, timeout: float) -> QueryResult:
+    async def fetch(
+        self,
+        sql: str,
+        *,
+        max_rows: int,
+        timeout: float,
+        parameters: Sequence[Parameter] = (),
+    ) -> QueryResult:
         """Run the read-only query, again if the connection failed."""
-        return await self._retry(lambda: self._inner.fetch(sql, max_rows=max_rows, timeout=timeout))
+        return await self._retry(
+            lambda: self._inner.fetch(
+                sql, max_rows=max_rows, timeout=timeout, parameters=parameters
+            )
+        )
 
-    async def explain(self, sql: str, *, timeout: float) -> QueryPlan:
+    async def explain(
+        self, sql: str, *, timeout: float, parameters: Sequence[Parameter] = ()
+    ) -> QueryPlan:
         """Explain the statement, again if the connection failed."""
-        return await self._retry(lambda: self._inner.explain(sql, timeout=timeout))
+        return await self._retry(
+            lambda: self._inner.explain(sql, timeout=timeout, parameters=parameters)
+        )
 
     async def introspect(self) -> SchemaSnapshot:
         """Read the schema, again if the connection failed."""
