@@ -12,6 +12,7 @@ from application.prompts import drafting_conversation, repair_conversation
 from application.schema_ranking import select_schema_context
 from application.sql_input import looks_like_sql, starts_like_sql
 from application.sql_reply import SQL_DRAFT_SCHEMA, parse_sql_reply
+from application.value_redaction import without_values
 from application.visible_schemas import VisibleSchemas
 from domain.access.policy import AccessPolicy
 from domain.access.refusals import UNKNOWN_RELATION
@@ -55,6 +56,7 @@ class SqlAuthor:
       match are ERR_008; a draft's go back to the model first, as PostgreSQL's 42P02 would.
     - The model sees the parameters' names and JSON types; their values only if show_values.
     - Every draft passes the safety policy, then the access policy; a refusal is final (ERR_005).
+    - A SQL error never quotes a parameter's value (the value's name stands in for it).
     - When the trial fails with a SQL error, PostgreSQL's message goes back to the model, with
       the closest real names when it found none, at most max_repairs times.
     """
@@ -163,7 +165,7 @@ class SqlAuthor:
             checked, snapshot = await self._check_current(placed, snapshot, reload)
             await progress("running")
             return Authored(
-                checked=checked, explanation="", outcome=await trial(checked), attempts=0
+                checked=checked, explanation="", outcome=await _tried(trial, checked), attempts=0
             )
         check_question(text, self._safety.input_bounds)
         visible = self._visible.of(snapshot)
@@ -180,7 +182,7 @@ class SqlAuthor:
                 placed = _placed_draft(draft.sql, parameters)
                 checked, snapshot = await self._check_current(placed, snapshot, reload)
                 await progress("running")
-                outcome = await trial(checked)
+                outcome = await _tried(trial, checked)
             except SqlExecutionFailed as error:
                 if attempt > self._max_repairs:
                     mismatch = error.__cause__
@@ -209,3 +211,13 @@ def _placed_draft(sql: str, parameters: Given | None) -> PlacedSql:
         return place_parameters(sql, parameters)
     except InvalidRequest as mismatch:
         raise SqlExecutionFailed(mismatch.message, sqlstate="42P02") from mismatch
+
+
+async def _tried(trial: Trial[T], checked: CheckedSql) -> T:
+    """The trial's outcome; a SQL error comes without the values PostgreSQL quoted."""
+    try:
+        return await trial(checked)
+    except SqlExecutionFailed as error:
+        if not checked.arguments:
+            raise
+        raise without_values(error, checked.arguments) from None

@@ -3,7 +3,9 @@
 A value JSON carries as such (a number for an integer, a boolean for a boolean, any value for
 json) is converted here; any other (a string for a date, a uuid, an interval, a list of them)
 is cast from text by PostgreSQL itself, in the same transaction, so that it reads exactly as a
-literal would. A value that does not convert is ERR_008 naming its parameter, never quoting it.
+literal would, and comes back as the pool's codecs decode it (an interval as ISO 8601, which
+its encoder reads back). A value that does not convert is ERR_008 naming its parameter, never
+quoting it.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def _direct_scalar(value: JsonValue, name: str) -> object:
     if value is None:
         return None
     if name in _JSONS:
-        return json.dumps(value)
+        return value  # the pool's json codec writes it
     if isinstance(value, bool):
         return value if name == "bool" else _CAST
     if isinstance(value, int) and name in _INTEGERS:
