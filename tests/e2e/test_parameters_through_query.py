@@ -1,8 +1,10 @@
 """Parameters through the query and explain tools on a real PostgreSQL: values stay values."""
 
+import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -240,3 +242,16 @@ async def test_a_placeholder_where_a_name_belongs_is_refused(shop_dsn: str) -> N
 
     assert error_of(table)["code"] == "ERR_005"
     assert error_of(function)["code"] == "ERR_005"
+
+
+@pytest.mark.anyio
+async def test_the_readme_example_runs_as_written(shop_dsn: str) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    start = readme.index('{"query": "SELECT id, placed_at')
+    example = json.loads(readme[start : readme.index("```", start)])
+
+    async with tools(shop_dsn) as (client, _):
+        result = await client.call_tool("query", example)
+
+    assert rows_of(result)
+    assert result.structured_content["parameters"] == ["customer_id", "since", "statuses"]
