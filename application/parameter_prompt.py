@@ -36,7 +36,10 @@ def drafting_note(given: Given | None, *, show_values: bool) -> str:
 
 def judging_note(arguments: Iterable[Parameter], *, show_values: bool) -> str:
     """The lines appended to the question that say what each $n of the SQL stands for."""
-    listed = [(f"${n} ({p.name})", p.value) for n, p in enumerate(arguments, 1)]
+    listed = [
+        (f"${n}" if p.name == f"${n}" else f"${n} (:{p.name})", p.value)
+        for n, p in enumerate(arguments, 1)
+    ]
     if not listed:
         return ""
     return "\n\nParameters bound to the SQL:\n" + _listing(listed, show_values)

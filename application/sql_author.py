@@ -21,7 +21,13 @@ from domain.models import ChatMessage, SchemaSnapshot, SqlDraft
 from domain.ports import ChatModel
 from domain.safety.checked import CheckedSql
 from domain.safety.input_bounds import check_argument, check_question, too_deep_to_check
-from domain.safety.placeholders import Given, PlacedSql, bind_placed, place_parameters
+from domain.safety.placeholders import (
+    Given,
+    PlacedSql,
+    bind_placed,
+    check_given,
+    place_parameters,
+)
 from domain.safety.policy import SafetyPolicy
 
 T = TypeVar("T")
@@ -158,6 +164,7 @@ class SqlAuthor:
 
         parameters: the caller's values, by name for `:name` or by position for `$n`.
         """
+        check_given(parameters)  # before a name reaches the model's prompt
         placed = place_parameters(text, parameters) if starts_like_sql(text) else None
         # `:name` is no SQL to PostgreSQL: the text is SQL when it parses once they are placed.
         if placed is not None and looks_like_sql(placed.sql, self._safety.input_bounds):

@@ -53,8 +53,7 @@ def place_parameters(sql: str, given: Given | None) -> PlacedSql:
         InvalidRequest: a placeholder without a value, a value no placeholder uses, `:name`
             with a list or `$n` with an object, or a name `:name` cannot spell.
     """
-    if given is not None and len(given) > MAX_PARAMETERS:
-        raise InvalidRequest(f"At most {MAX_PARAMETERS} parameters may be given")
+    check_given(given)
     try:
         colons, numbers = _placeholders(sql)
     except ParseError:
@@ -70,6 +69,25 @@ def place_parameters(sql: str, given: Given | None) -> PlacedSql:
             f"The placeholder {placeholders[0]} has no value: pass it in `parameters`"
         )
     return PlacedSql(sql=sql)
+
+
+def check_given(given: Given | None) -> None:
+    """Refuse too many values, or a name that `:name` cannot spell, before any use of them.
+
+    Raises:
+        InvalidRequest: more than MAX_PARAMETERS values, or a name that is no plain word.
+    """
+    if given is None:
+        return
+    if len(given) > MAX_PARAMETERS:
+        raise InvalidRequest(f"At most {MAX_PARAMETERS} parameters may be given")
+    if isinstance(given, Mapping):
+        bad = next((name for name in given if not _NAME.fullmatch(name)), None)
+        if bad is not None:
+            raise InvalidRequest(
+                f"Parameter name {bad[:64]!r} is not a plain name: letters, digits and "
+                "underscores, not starting with a digit, at most 63"
+            )
 
 
 def bind_placed(checked: CheckedSql, placed: PlacedSql) -> CheckedSql:
@@ -120,12 +138,6 @@ def _bracket(before: str, opened: list[str]) -> str:
 def _named(
     sql: str, colons: list[_Colon], numbers: list[int], given: Mapping[str, JsonValue]
 ) -> PlacedSql:
-    bad = next((name for name in given if not _NAME.fullmatch(name)), None)
-    if bad is not None:
-        raise InvalidRequest(
-            f"Parameter name {bad[:64]!r} is not a plain name: letters, digits and underscores, "
-            "not starting with a digit, at most 63"
-        )
     if numbers:
         raise InvalidRequest(
             f"${numbers[0]} takes its value from a list: with named parameters write :name"
