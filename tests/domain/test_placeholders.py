@@ -15,7 +15,9 @@ from domain.safety.placeholders import (
 )
 from tests.domain.gate import checked
 from tests.domain.shop_snapshot import SHOP
+from tests.domain.sql_fixtures import SqlCase, load_sql_cases
 
+ACCEPTS = load_sql_cases("accept.sql", "own_accept.sql", "resolution_accept.sql")
 RULES = AccessRules.from_names(
     enabled=True, blocked_tables=["credentials"], blocked_columns=["users.password"]
 )
@@ -50,6 +52,13 @@ KEPT_AS_TEXT = [
     ("inside a block comment", "SELECT id FROM users /* :m /* :m */ */ WHERE id = :n"),
     ("a cast to a type named like a parameter", "SELECT id::text::name FROM users WHERE id = :n"),
     ("a slice bound naming a column", "SELECT (ARRAY[1, 2])[1:id] FROM users WHERE id = :n"),
+    ("inside bit and hex strings", "SELECT B'101', X'1F' FROM users WHERE id = :n"),
+    ("inside a Unicode string", "SELECT U&':m' FROM users WHERE id = :n"),
+    (
+        "inside a JSON path",
+        "SELECT jsonb_path_exists('{}', '$ ? (@ == $m)') AND id = :n FROM users",
+    ),
+    ("after a named argument's :=", "SELECT id FROM users WHERE id = round(x:=:n)"),
 ]
 
 
@@ -98,6 +107,19 @@ ALLOWED_AS_VALUES = [
     ("ORDER BY a value, not a position", "SELECT id FROM users ORDER BY :a", {"a": 1}),
     ("a qualified operator", "SELECT :a OPERATOR(pg_catalog.+) 1", {"a": 1}),
     ("a name beside non-ASCII text", "SELECT 'é' || :a", {"a": "x"}),
+    ("a typed literal's value", "SELECT INTERVAL :a", {"a": "1 day"}),
+    ("a subscript of a placeholder", "SELECT :a[1]", {"a": [1]}),
+    (
+        "IN and LIKE ... ESCAPE",
+        "SELECT 1 WHERE 1 IN (:a) AND 'x' LIKE :b ESCAPE :c",
+        {"a": 1, "b": "x", "c": "!"},
+    ),
+    (
+        "a CTE's and a LATERAL's value",
+        "WITH x AS (SELECT :a AS v) SELECT v FROM x, LATERAL (SELECT :b AS w) s",
+        {"a": 1, "b": 2},
+    ),
+    ("a table function's argument", "SELECT * FROM generate_series(1, :a)", {"a": 3}),
 ]
 
 
@@ -153,6 +175,7 @@ INVALID = [
     ("names compare exactly", "SELECT :Big", {"big": 1}, ":Big"),
     ("a value whose name is only in a string", "SELECT ':a'", {"a": 1}, "a"),
     ("$n with an object", "SELECT $1", {"a": 1}, "$1"),
+    ("a value only in a comment", "SELECT :a -- :b\n", {"a": 1, "b": 2}, "b"),
     (":name with a list", "SELECT :a", [1], ":a"),
     ("$n past the list", "SELECT $1, $3", [1, 2, 3], "$2"),
     ("$n without a value", "SELECT $2", [1], "$2"),
@@ -190,6 +213,13 @@ def test_a_value_never_appears_in_an_error_message() -> None:
     assert all(secret not in message and "s3cr3t" not in message for message in messages)
 
 
+def test_positional_placeholders_inside_strings_and_quoted_names_are_not_counted() -> None:
+    result = runnable("SELECT '$2', id AS \"$3\" FROM users WHERE id = $1", [5])
+
+    assert result.placeholders == (1,)
+    assert bound(result) == [("$1", 5)]
+
+
 def test_text_without_placeholders_or_values_passes_unchanged() -> None:
     result = runnable("SELECT id FROM users WHERE username = ':a'", None)
 
@@ -209,3 +239,11 @@ def test_a_value_is_not_shown_in_the_parameter_it_travels_in() -> None:
 
     assert "secret" not in repr(result.arguments)
     assert isinstance(refusal("SELECT :a", {"b": 1}), InvalidRequest)
+
+
+@pytest.mark.parametrize("case", ACCEPTS, ids=lambda case: case.id)
+def test_no_accepted_statement_is_read_as_holding_placeholders(case: SqlCase) -> None:
+    placed = place_parameters(case.sql, None)
+
+    assert placed.sql == case.sql
+    assert placed.arguments == ()
