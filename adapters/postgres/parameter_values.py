@@ -43,6 +43,9 @@ async def bind_values(
     """
     values: list[object] = []
     for parameter, kind in zip(parameters, types, strict=True):
+        if _holds_nul(parameter.value):
+            # PostgreSQL's text cannot hold it (22021 at bind, after the statement is prepared).
+            raise InvalidRequest(f"Parameter {parameter.name}: text cannot hold a NUL character")
         value = _direct(parameter.value, kind)
         if value is _CAST:
             value = await _cast_from_text(conn, parameter, kind)
@@ -126,6 +129,16 @@ async def _cast_from_text(
         raise InvalidRequest(
             f"Parameter {parameter.name}: the value is not a valid {kind.name}"
         ) from None
+
+
+def _holds_nul(value: JsonValue) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    return False
 
 
 def _as_text(value: JsonValue) -> object:

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.memory.fake_clock import FakeClock
@@ -118,6 +118,8 @@ NOT_CONVERTED = [
     ("a word for an interval", "SELECT $1::interval", {"since": "a while"}),
     ("a word for a boolean", "SELECT $1::bool", {"since": "perhaps"}),
     ("no such enum label", "SELECT $1::public.order_status", {"since": "lost"}),
+    ("a NUL character", "SELECT $1", {"since": "a\x00b"}),
+    ("a NUL inside an object", "SELECT $1::jsonb", {"since": {"k": ["\x00"]}}),
     ("a bad element of a list", "SELECT $1::date[]", {"since": ["2024-01-01", "nope"]}),
 ]
 
@@ -194,6 +196,21 @@ def test_an_interval_printed_as_iso_8601_is_read_back_exactly(
         days,
         microseconds,
     )
+
+
+@pytest.mark.anyio
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00")))
+async def test_any_text_value_comes_back_unchanged_and_equal_to_its_literal(
+    shop: AsyncpgDatabase, value: str
+) -> None:
+    literal = "'" + value.replace("'", "''") + "'"
+
+    found = await rows(shop, f"SELECT $1, $1 = {literal}, length($1)", v=value)
+
+    assert found == ((value, True, len(value)),)
 
 
 def test_an_interval_parameter_that_is_no_duration_is_refused_by_the_encoder() -> None:
