@@ -20,7 +20,12 @@ from domain.errors import InvalidRequest, SqlExecutionFailed, UnsafeSql
 from domain.models import ChatMessage, SchemaSnapshot, SqlDraft
 from domain.ports import ChatModel
 from domain.safety.checked import CheckedSql
-from domain.safety.input_bounds import check_argument, check_question, too_deep_to_check
+from domain.safety.input_bounds import (
+    check_argument,
+    check_question,
+    sql_bounds_violation,
+    too_deep_to_check,
+)
 from domain.safety.placeholders import (
     Given,
     PlacedSql,
@@ -165,7 +170,7 @@ class SqlAuthor:
         parameters: the caller's values, by name for `:name` or by position for `$n`.
         """
         check_given(parameters)  # before a name reaches the model's prompt
-        placed = place_parameters(text, parameters) if starts_like_sql(text) else None
+        placed = await self._placed(text, parameters) if starts_like_sql(text) else None
         # `:name` is no SQL to PostgreSQL: the text is SQL when it parses once they are placed.
         if placed is not None and looks_like_sql(placed.sql, self._safety.input_bounds):
             await progress("checking")
@@ -186,7 +191,7 @@ class SqlAuthor:
             draft = await self._draft(conversation)
             await progress("checking")
             try:
-                placed = _placed_draft(draft.sql, parameters)
+                placed = await self._placed_draft(draft.sql, parameters)
                 checked, snapshot = await self._check_current(placed, snapshot, reload)
                 await progress("running")
                 outcome = await _tried(trial, checked)
@@ -203,21 +208,28 @@ class SqlAuthor:
                 checked=checked, explanation=draft.explanation, outcome=outcome, attempts=attempt
             )
 
+    async def _placed(self, sql: str, parameters: Given | None) -> PlacedSql:
+        """Placeholders placed; a long text in a worker thread, as for its check."""
+        if sql_bounds_violation(sql, self._safety.input_bounds) is not None:
+            return PlacedSql(sql=sql)  # the gate refuses it unscanned, naming the limit
+        if len(sql) <= _INLINE_CHECK_CHARS:
+            return place_parameters(sql, parameters)
+        return await asyncio.to_thread(place_parameters, sql, parameters)
+
+    async def _placed_draft(self, sql: str, parameters: Given | None) -> PlacedSql:
+        """The draft's placeholders placed; a mismatch goes back to the model as 42P02 would.
+
+        Raises:
+            SqlExecutionFailed: placeholders without values, or values without placeholders.
+        """
+        try:
+            return await self._placed(sql, parameters)
+        except InvalidRequest as mismatch:
+            raise SqlExecutionFailed(mismatch.message, sqlstate="42P02") from mismatch
+
     async def _draft(self, conversation: list[ChatMessage]) -> SqlDraft:
         reply = await self._chat_model.complete(conversation, json_schema=SQL_DRAFT_SCHEMA)
         return parse_sql_reply(reply.text)
-
-
-def _placed_draft(sql: str, parameters: Given | None) -> PlacedSql:
-    """The draft's placeholders placed; a mismatch goes back to the model as PostgreSQL's 42P02.
-
-    Raises:
-        SqlExecutionFailed: placeholders without values, or values without placeholders.
-    """
-    try:
-        return place_parameters(sql, parameters)
-    except InvalidRequest as mismatch:
-        raise SqlExecutionFailed(mismatch.message, sqlstate="42P02") from mismatch
 
 
 async def _tried(trial: Trial[T], checked: CheckedSql) -> T:

@@ -55,7 +55,8 @@ def place_parameters(sql: str, given: Given | None) -> PlacedSql:
     """
     check_given(given)
     try:
-        colons, numbers = _placeholders(sql)
+        # No colon and no dollar sign: nothing to scan for.
+        colons, numbers = _placeholders(sql) if ":" in sql or "$" in sql else ([], [])
     except ParseError:
         return PlacedSql(sql=sql)  # the gate refuses text PostgreSQL cannot even scan
     if isinstance(given, Mapping):

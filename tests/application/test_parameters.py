@@ -78,3 +78,27 @@ def test_numbers_booleans_and_objects_are_masked_where_quoted() -> None:
     )
 
     assert without_values(error, arguments).message == "bad <n>, <b> and <o>"
+
+
+@pytest.mark.anyio
+async def test_a_long_statement_is_placed_and_checked_off_the_event_loop_alike() -> None:
+    sql = BY_COUNTRY + f" AND name <> '{'x' * 5000}'"
+    world = build_world([], {sql.replace(":country", "$1"): ROWS})
+
+    answer = await world.answer.execute(AnswerRequest(question=sql, parameters={"country": "GB"}))
+
+    assert answer.sql == sql.replace(":country", "$1")
+    assert answer.parameters == ("country",)
+    assert world.database.bound == [(Parameter(name="country", value="GB"),)]
+
+
+@pytest.mark.anyio
+async def test_a_statement_past_the_size_bound_is_refused_unscanned_naming_the_limit() -> None:
+    sql = BY_COUNTRY + f" AND name <> '{'é' * 150_000}'"  # fewer characters than bytes
+    world = build_world([], {})
+
+    with pytest.raises(PgMcpError) as caught:
+        await world.answer.execute(AnswerRequest(question=sql, parameters={"country": "GB"}))
+
+    assert caught.value.code is ErrorCode.SQL_SECURITY
+    assert getattr(caught.value, "rule", None) == "max_sql_bytes"

@@ -228,7 +228,7 @@ def test_text_without_placeholders_or_values_passes_unchanged() -> None:
 
 
 def test_text_postgresql_cannot_scan_is_left_for_the_gate_to_refuse() -> None:
-    refused = refusal("SELECT 'unterminated", {"a": 1})
+    refused = refusal("SELECT :a, 'unterminated", {"a": 1})
 
     assert isinstance(refused, UnsafeSql)
     assert refused.rule == "unparseable"
