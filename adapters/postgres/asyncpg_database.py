@@ -20,7 +20,7 @@ from adapters.postgres.capped_select import (
 )
 from adapters.postgres.errors import translate_asyncpg_errors
 from adapters.postgres.introspection import load_snapshot
-from adapters.postgres.parameter_values import argument_errors, bind_values
+from adapters.postgres.parameter_values import bind_values, guarded
 from adapters.postgres.rendering import column_converter, column_info, render_rows
 from adapters.postgres.result_budget import ResultBudget
 from adapters.postgres.session_limits import probe_temp_file_limit
@@ -136,25 +136,24 @@ class AsyncpgDatabase(Database):
             statement = await conn.prepare(sql)
             args = await bind_values(conn, parameters, statement.get_parameters())
             if self._max_query_cost is not None:
-                _check_cost(await _plan(conn, sql, args, parameters), self._max_query_cost)
+                _check_cost(await _plan(conn, sql, args), self._max_query_cost)
             attributes = statement.get_attributes()
             converters = [
                 column_converter(a.type.name, a.type.schema, a.type.kind) for a in attributes
             ]
             budget = ResultBudget(max_rows=max_rows, max_bytes=self._max_result_bytes)
-            with argument_errors(parameters):
-                if attributes and can_stand_as_subquery(sql):
-                    capped = capped_select(sql, attributes, self._max_result_bytes)
-                    capped_statement = await prepare_capped(conn, capped)
-                    await stream_capped(capped_statement, capped, converters, budget, args)
-                else:
-                    cursor = await statement.cursor(*args)
-                    while size := budget.next_batch():
-                        records = await cursor.fetch(size)
-                        budget.add(render_rows(records, converters), last=len(records) < size)
+            if attributes and can_stand_as_subquery(sql):
+                capped = capped_select(sql, attributes, self._max_result_bytes)
+                prepared = await prepare_capped(conn, capped)
+                await stream_capped(prepared, capped, converters, budget, args)
+            else:
+                cursor = await statement.cursor(*args)
+                while size := budget.next_batch():
+                    records = await cursor.fetch(size)
+                    budget.add(render_rows(records, converters), last=len(records) < size)
             return attributes, budget
 
-        attributes, budget = await self._run(work, timeout=timeout)
+        attributes, budget = await self._run(guarded(work, parameters), timeout=timeout)
         return QueryResult(
             columns=tuple(column_info(a) for a in attributes),
             rows=tuple(budget.rows),
@@ -175,9 +174,9 @@ class AsyncpgDatabase(Database):
             if parameters:
                 types = (await conn.prepare(sql)).get_parameters()
                 args = await bind_values(conn, parameters, types)
-            return await _plan(conn, sql, args, parameters)
+            return await _plan(conn, sql, args)
 
-        return await self._run(work, timeout=timeout)
+        return await self._run(guarded(work, parameters), timeout=timeout)
 
     async def introspect(self) -> SchemaSnapshot:
         """Read every user table, view and enum from the catalog."""
@@ -285,12 +284,9 @@ def _valid_role(role: str) -> str:
     return role
 
 
-async def _plan(
-    conn: Connection, sql: str, args: Sequence[object] = (), parameters: Sequence[Parameter] = ()
-) -> QueryPlan:
+async def _plan(conn: Connection, sql: str, args: Sequence[object] = ()) -> QueryPlan:
     # fetchval() prepares: the extended protocol refuses a second statement spliced into sql.
-    with argument_errors(parameters):
-        document = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {sql}", *args)
+    document = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {sql}", *args)
     return plan_from_explain(json.loads(document) if isinstance(document, str) else document)
 
 

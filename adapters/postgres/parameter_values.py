@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
+from typing import TypeAlias, TypeVar
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -27,12 +27,15 @@ _INTEGERS = frozenset({"int2", "int4", "int8", "oid"})
 _FLOATS = frozenset({"float4", "float8"})
 _TEXTS = frozenset({"text", "varchar", "bpchar", "name", "unknown"})
 _JSONS = frozenset({"json", "jsonb"})
+T = TypeVar("T")
+Connection: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"
+Work: TypeAlias = "Callable[[Connection], Awaitable[T]]"
 # asyncpg's own message for a value its encoder refused: "invalid input for query argument $2: …"
 _ARGUMENT = re.compile(r"invalid input for query argument \$(\d+)")
 
 
 async def bind_values(
-    conn: PoolConnectionProxy[asyncpg.Record],
+    conn: Connection,
     parameters: Sequence[Parameter],
     types: Sequence[asyncpg.Type],
 ) -> list[object]:
@@ -53,17 +56,20 @@ async def bind_values(
     return values
 
 
-@contextmanager
-def argument_errors(parameters: Sequence[Parameter]) -> Iterator[None]:
-    """asyncpg's refusal to encode a value (it quotes the value) as ERR_008 naming the parameter."""
-    try:
-        yield
-    except asyncpg.DataError as exc:
-        found = _ARGUMENT.match(str(exc))
-        if found is None or int(found.group(1)) > len(parameters):
-            raise
-        name = parameters[int(found.group(1)) - 1].name
-        raise InvalidRequest(f"Parameter {name}: the value does not fit its type") from None
+def guarded(work: Work[T], parameters: Sequence[Parameter]) -> Work[T]:
+    """`work`, with asyncpg's refusal to encode a value (which quotes it) as ERR_008 naming it."""
+
+    async def run(conn: Connection) -> T:
+        try:
+            return await work(conn)
+        except asyncpg.DataError as exc:
+            found = _ARGUMENT.match(str(exc))
+            if found is None or int(found.group(1)) > len(parameters):
+                raise
+            name = parameters[int(found.group(1)) - 1].name
+            raise InvalidRequest(f"Parameter {name}: the value does not fit its type") from None
+
+    return run
 
 
 _CAST = object()
@@ -110,9 +116,7 @@ def _direct_scalar(value: JsonValue, name: str) -> object:
     return _CAST
 
 
-async def _cast_from_text(
-    conn: PoolConnectionProxy[asyncpg.Record], parameter: Parameter, kind: asyncpg.Type
-) -> object:
+async def _cast_from_text(conn: Connection, parameter: Parameter, kind: asyncpg.Type) -> object:
     array = kind.kind == "array"
     if array != isinstance(parameter.value, list):
         expected = "a list" if array else "not a list"
