@@ -12,6 +12,7 @@ from domain.errors import ErrorCode
 
 # MCP requires `"type": "object"` at an outputSchema's root; a union alone has no type.
 _OBJECT_ROOT = ConfigDict(json_schema_extra={"type": "object"})
+_BOUND = "The parameter whose value is bound to each $n of sql, in order ($1 first)"
 
 
 class QueryOutput(BaseModel):
@@ -33,7 +34,7 @@ class QueryOutput(BaseModel):
     truncated: bool = False
     warnings: list[dict[str, str]] = Field(default_factory=list)
     validation: dict[str, str] | None = None
-    parameters: list[str] = Field(default_factory=list)
+    parameters: list[str] = Field(default_factory=list, description=_BOUND)
 
 
 class ExplainOutput(BaseModel):
@@ -41,7 +42,7 @@ class ExplainOutput(BaseModel):
 
     database: str
     sql: str
-    parameters: list[str] = Field(default_factory=list)
+    parameters: list[str] = Field(default_factory=list, description=_BOUND)
     total_cost: float
     plan_rows: int
     plan_text: str
