@@ -9,6 +9,7 @@ from application.sql_author import SqlAuthor
 from domain.errors import InvalidRequest
 from domain.models import QueryPlan
 from domain.safety.checked import CheckedSql
+from domain.safety.placeholders import Given
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -17,15 +18,17 @@ class ExplainRequest:
 
     question: str
     database: str | None = None
+    parameters: Given | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Explanation:
-    """The checked SQL and the planner's estimate for it."""
+    """The checked SQL and the planner's estimate for it; parameters names each `$n`'s value."""
 
     database: str
     sql: str
     plan: QueryPlan
+    parameters: tuple[str, ...] = ()
 
 
 class ExplainQuery:
@@ -33,6 +36,7 @@ class ExplainQuery:
 
     - The SQL is drafted and checked exactly as for an answer, within the same input bounds.
     - EXPLAIN (FORMAT JSON) runs without ANALYZE: the statement itself never runs.
+    - Parameters are bound as for an answer, so the plan is the one for these values.
     """
 
     def __init__(
@@ -63,9 +67,21 @@ class ExplainQuery:
         database, snapshot = await self._choice.choose(request.database, question)
 
         async def plan(checked: CheckedSql) -> QueryPlan:
-            return await database.explain(checked.to_run, timeout=self._timeout)
+            return await database.explain(
+                checked.to_run, timeout=self._timeout, parameters=checked.arguments
+            )
 
         authored = await self._author.author(
-            question, snapshot, plan, progress, reload=partial(self._choice.reload, database)
+            question,
+            snapshot,
+            plan,
+            progress,
+            reload=partial(self._choice.reload, database),
+            parameters=request.parameters,
         )
-        return Explanation(database=database.name, sql=authored.checked.sql, plan=authored.outcome)
+        return Explanation(
+            database=database.name,
+            sql=authored.checked.sql,
+            plan=authored.outcome,
+            parameters=tuple(parameter.name for parameter in authored.checked.arguments),
+        )

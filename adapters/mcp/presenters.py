@@ -21,6 +21,9 @@ def present_answer(answer: Answer) -> CallToolResult:
         "explanation": answer.explanation,
     }
     lines = [f"SQL ({answer.database}):", answer.sql]
+    if answer.parameters:
+        structured["parameters"] = list(answer.parameters)
+        lines.append(_bound(answer.parameters))
     result = answer.result
     if result is not None:
         columns = [c.name for c in result.columns]
@@ -48,8 +51,9 @@ def present_answer(answer: Answer) -> CallToolResult:
 def present_explanation(explanation: Explanation) -> CallToolResult:
     """A plan: the SQL, the estimated cost and rows, and the plan tree."""
     plan = explanation.plan
+    bound = f"\n{_bound(explanation.parameters)}" if explanation.parameters else ""
     text = (
-        f"SQL ({explanation.database}):\n{explanation.sql}\n\n"
+        f"SQL ({explanation.database}):\n{explanation.sql}{bound}\n\n"
         f"Estimated cost {plan.total_cost:g}, estimated rows {plan.plan_rows}\n{plan.text}"
     )
     output = ExplainOutput(
@@ -60,6 +64,8 @@ def present_explanation(explanation: Explanation) -> CallToolResult:
         plan_text=plan.text,
         plan=plan.plan,
     )
+    if explanation.parameters:
+        output.parameters = list(explanation.parameters)
     return _result(text, output)
 
 
@@ -84,6 +90,12 @@ def present_error(error: PgMcpError) -> CallToolResult:
     detail = {"code": error.code, "message": error.message, **error.details()}
     output = ErrorOutput.model_validate({"error": detail})
     return _result(f"{error.code}: {error.message}", output, is_error=True)
+
+
+def _bound(parameters: tuple[str, ...]) -> str:
+    """Which value each placeholder holds, e.g. `$1 = customer_id`; never the values."""
+    named = (name if name == f"${n}" else f"${n} = {name}" for n, name in enumerate(parameters, 1))
+    return "Parameters: " + ", ".join(named)
 
 
 def _table_dict(table: dict[str, object], detailed: bool) -> dict[str, object]:
