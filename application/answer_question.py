@@ -6,6 +6,7 @@ from typing import Literal
 
 from application.candidates.agreement import PROBE_ROWS
 from application.database_choice import DatabaseChoice
+from application.parameter_prompt import judging_note
 from application.progress import Progress, Stage, no_progress
 from application.routing.chosen import Chosen
 from application.sql_author import SqlAuthor
@@ -13,6 +14,7 @@ from application.validate_result import ResultValidator, Validation
 from domain.errors import InvalidRequest, PgMcpError
 from domain.models import JsonValue, QueryPlan, QueryResult
 from domain.safety.checked import CheckedSql
+from domain.safety.placeholders import Given
 
 ReturnMode = Literal["result", "sql"]
 
@@ -25,11 +27,15 @@ class AnswerRequest:
     database: str | None = None
     return_mode: ReturnMode = "result"
     max_rows: int | None = None
+    parameters: Given | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Answer:
-    """The SQL that answers the question and, in result mode, its rows."""
+    """The SQL that answers the question and, in result mode, its rows.
+
+    parameters names the value bound to each `$n` of the SQL, in order.
+    """
 
     database: str
     sql: str
@@ -37,6 +43,7 @@ class Answer:
     result: QueryResult | None
     attempts: int
     validation: Validation | None = None
+    parameters: tuple[str, ...] = ()
     routing: dict[str, JsonValue] | None = None
     candidates: dict[str, JsonValue] | None = None
 
@@ -50,6 +57,8 @@ class AnswerQuestion:
       databases and none named, the question goes to the one whose schema fits it best, or to
       another that holds a relation the first lacks; every answer and error says which and why.
     - The SQL is drafted, checked by the safety and access policies, and repaired from errors.
+    - Parameters travel apart from the SQL and are bound by PostgreSQL; the judge sees their
+      names and types, and their values only when show_parameter_values.
     - In "sql" mode the SQL is validated by the planner (EXPLAIN) but never run.
     - With PG_MCP_CANDIDATES > 1 (result mode), that many drafts are run on a few rows and the
       one most agree with answers; the answer reports what that cost.
@@ -66,12 +75,14 @@ class AnswerQuestion:
         validator: ResultValidator,
         max_rows: int,
         timeout: float,
+        show_parameter_values: bool = False,
     ) -> None:
         self._choice = choice
         self._author = author
         self._validator = validator
         self._max_rows = max_rows
         self._timeout = timeout
+        self._show_values = show_parameter_values
 
     async def execute(self, request: AnswerRequest, progress: Progress = no_progress) -> Answer:
         """Answer the question.
@@ -109,12 +120,22 @@ class AnswerQuestion:
         database, snapshot = chosen.database, chosen.snapshot
 
         async def run(checked: CheckedSql) -> QueryResult | QueryPlan:
+            values = checked.arguments
             if request.return_mode == "sql":
-                return await database.explain(checked.to_run, timeout=self._timeout)
-            return await database.fetch(checked.to_run, max_rows=max_rows, timeout=self._timeout)
+                return await database.explain(
+                    checked.to_run, timeout=self._timeout, parameters=values
+                )
+            return await database.fetch(
+                checked.to_run, max_rows=max_rows, timeout=self._timeout, parameters=values
+            )
 
         async def probe(checked: CheckedSql) -> QueryResult:
-            return await database.fetch(checked.to_run, max_rows=PROBE_ROWS, timeout=self._timeout)
+            return await database.fetch(
+                checked.to_run,
+                max_rows=PROBE_ROWS,
+                timeout=self._timeout,
+                parameters=checked.arguments,
+            )
 
         authored = await self._author.author(
             question,
@@ -122,14 +143,17 @@ class AnswerQuestion:
             run,
             progress,
             reload=partial(self._choice.reload, database),
+            parameters=request.parameters,
             probe=probe if request.return_mode == "result" else None,
             stop=lambda error: chosen.elsewhere(error) is not None,
         )
+        arguments = authored.checked.arguments
         result = authored.outcome if isinstance(authored.outcome, QueryResult) else None
         validation = None
         if result is not None:
+            note = judging_note(arguments, show_values=self._show_values)
             validation = await self._validator.validate(
-                question, authored.checked.sql, result, max_rows=max_rows
+                question + note, authored.checked.sql, result, max_rows=max_rows
             )
         return Answer(
             database=database.name,
@@ -138,7 +162,8 @@ class AnswerQuestion:
             result=result,
             attempts=authored.attempts,
             validation=validation,
-            routing=chosen.routing.as_json(),
+            parameters=tuple(parameter.name for parameter in arguments),
+            routing=chosen.routing.reply(),
             candidates=None if authored.candidates is None else authored.candidates.as_json(),
         )
 

@@ -66,7 +66,7 @@ class DatabaseChoice:
             try:
                 snapshot = await self._catalog.snapshot(database)
             except PgMcpError as error:
-                raise error.about(database=database.name, routing=routing.as_json()) from None
+                raise error.about(database=database.name) from None
             return Chosen(database=database, snapshot=snapshot, routing=routing)
         loaded = await self._loads.load([self._databases.pick(n) for n in self._databases.names])
         if not loaded.ready:

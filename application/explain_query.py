@@ -9,6 +9,7 @@ from application.sql_author import SqlAuthor
 from domain.errors import InvalidRequest, PgMcpError
 from domain.models import JsonValue, QueryPlan
 from domain.safety.checked import CheckedSql
+from domain.safety.placeholders import Given
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -17,15 +18,17 @@ class ExplainRequest:
 
     question: str
     database: str | None = None
+    parameters: Given | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Explanation:
-    """The checked SQL and the planner's estimate for it."""
+    """The checked SQL and the planner's estimate for it; parameters names each `$n`'s value."""
 
     database: str
     sql: str
     plan: QueryPlan
+    parameters: tuple[str, ...] = ()
     routing: dict[str, JsonValue] | None = None
 
 
@@ -34,6 +37,7 @@ class ExplainQuery:
 
     - The SQL is drafted and checked exactly as for an answer, within the same input bounds.
     - EXPLAIN (FORMAT JSON) runs without ANALYZE: the statement itself never runs.
+    - Parameters are bound as for an answer, so the plan is the one for these values.
     """
 
     def __init__(
@@ -65,11 +69,18 @@ class ExplainQuery:
         database, snapshot = chosen.database, chosen.snapshot
 
         async def plan(checked: CheckedSql) -> QueryPlan:
-            return await database.explain(checked.to_run, timeout=self._timeout)
+            return await database.explain(
+                checked.to_run, timeout=self._timeout, parameters=checked.arguments
+            )
 
         try:
             authored = await self._author.author(
-                question, snapshot, plan, progress, reload=partial(self._choice.reload, database)
+                question,
+                snapshot,
+                plan,
+                progress,
+                reload=partial(self._choice.reload, database),
+                parameters=request.parameters,
             )
         except PgMcpError as error:
             raise error.about(**chosen.facts()) from None
@@ -77,5 +88,6 @@ class ExplainQuery:
             database=database.name,
             sql=authored.checked.sql,
             plan=authored.outcome,
-            routing=chosen.routing.as_json(),
+            parameters=tuple(parameter.name for parameter in authored.checked.arguments),
+            routing=chosen.routing.reply(),
         )

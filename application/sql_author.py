@@ -7,21 +7,35 @@ from typing import Generic, TypeVar
 
 from application.candidates.agreement import CandidateReport, Probe, pick_by_agreement
 from application.name_hints import did_you_mean
+from application.parameter_prompt import drafting_note
 from application.progress import Progress, Stage, no_progress
 from application.prompts import drafting_conversation, repair_conversation
 from application.schema_ranking import select_schema_context
-from application.sql_input import looks_like_sql
+from application.sql_input import looks_like_sql, starts_like_sql
 from application.sql_reply import SQL_DRAFT_SCHEMA, parse_sql_reply
+from application.value_redaction import without_values
 from application.values.value_catalog import ValueCatalog
 from application.values.value_lines import schema_with_values
 from application.visible_schemas import VisibleSchemas
 from domain.access.policy import AccessPolicy
-from domain.errors import PgMcpError, SqlExecutionFailed, UnsafeSql
-from domain.models import ChatMessage, SchemaSnapshot, SqlDraft
+from domain.errors import InvalidRequest, PgMcpError, SqlExecutionFailed, UnsafeSql
+from domain.models import ChatMessage, QueryResult, SchemaSnapshot, SqlDraft
 from domain.ports import ChatModel
 from domain.refusal_rules import RefusalRule
 from domain.safety.checked import CheckedSql
-from domain.safety.input_bounds import check_argument, check_question, too_deep_to_check
+from domain.safety.input_bounds import (
+    check_argument,
+    check_question,
+    sql_bounds_violation,
+    too_deep_to_check,
+)
+from domain.safety.placeholders import (
+    Given,
+    PlacedSql,
+    bind_placed,
+    check_given,
+    place_parameters,
+)
 from domain.safety.policy import SafetyPolicy
 
 T = TypeVar("T")
@@ -53,7 +67,12 @@ class SqlAuthor:
     - A statement longer than a few KB is checked in a worker thread, off the event loop.
     - The prompt holds the visible schema, pruned to what the question needs within the budget,
       and the columns holding values the question names (never a blocked column's).
+    - Parameters are placed first (`:name` rewritten to `$n`); the rewritten text is checked, and
+      PostgreSQL must read each placeholder as a value. Placeholders and values that do not
+      match are ERR_008; a draft's go back to the model first, as PostgreSQL's 42P02 would.
+    - The model sees the parameters' names and JSON types; their values only if show_values.
     - Every draft passes the safety policy, then the access policy; a refusal is final (ERR_005).
+    - A SQL error never quotes a parameter's value (the value's name stands in for it).
     - When the trial fails with a SQL error, PostgreSQL's message goes back to the model, with
       the closest real names when it found none, at most max_repairs times.
     - With candidates > 1 and a probe, the first draft is one of that many; the one whose rows
@@ -68,6 +87,7 @@ class SqlAuthor:
         visible: VisibleSchemas,
         max_repairs: int,
         context_tokens: int,
+        show_values: bool = False,
         values: ValueCatalog | None = None,
         candidates: int = 1,
     ) -> None:
@@ -77,17 +97,18 @@ class SqlAuthor:
         self._access = AccessPolicy(visible.rules)
         self._max_repairs = max_repairs
         self._context_tokens = context_tokens
+        self._show_values = show_values
         self._values = values
         self._candidates = candidates
 
-    def check(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
+    def check(self, placed: PlacedSql, snapshot: SchemaSnapshot) -> CheckedSql:
         """Run the safety and access policies over one statement; the result is runnable.
 
         Raises:
-            UnsafeSql: either policy refused it.
+            UnsafeSql: either policy refused it, or a placeholder is not read as a value.
         """
         try:
-            checked = self._access.check(self._gate(sql, snapshot), snapshot)
+            checked = self._access.check(self._gate(placed.sql, snapshot), snapshot)
             if checked.runnable is None:
                 # Stars were narrowed: the new text is judged afresh, as PostgreSQL reads it.
                 checked = self._access.check(self._gate(checked.sql, snapshot), snapshot)
@@ -97,7 +118,7 @@ class SqlAuthor:
             raise UnsafeSql(
                 "the statement's stars could not be narrowed", rule=RefusalRule.BLOCKED_COLUMN
             )
-        return checked
+        return bind_placed(checked, placed)
 
     def admit(self, text: str) -> None:
         """Refuse a text longer than any question or statement may be, before any work on it.
@@ -107,12 +128,12 @@ class SqlAuthor:
         """
         check_argument(text, self._safety.input_bounds)
 
-    async def _checked(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
-        if len(sql) <= _INLINE_CHECK_CHARS:
-            return self.check(sql, snapshot)
+    async def _checked(self, placed: PlacedSql, snapshot: SchemaSnapshot) -> CheckedSql:
+        if len(placed.sql) <= _INLINE_CHECK_CHARS:
+            return self.check(placed, snapshot)
         # mypyc-compiled sqlglot holds the GIL for long stretches, yet a worker thread still
         # lets the loop run between them: a small call beside a large one stays fast.
-        return await asyncio.to_thread(self.check, sql, snapshot)
+        return await asyncio.to_thread(self.check, placed, snapshot)
 
     def _gate(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
         """The safety policy, told what this database adds safely: extensions, enum types."""
@@ -123,7 +144,7 @@ class SqlAuthor:
         )
 
     async def _check_current(
-        self, sql: str, snapshot: SchemaSnapshot, reload: Reload | None
+        self, placed: PlacedSql, snapshot: SchemaSnapshot, reload: Reload | None
     ) -> tuple[CheckedSql, SchemaSnapshot]:
         """Check against the snapshot, or a newer one when the SQL names a relation it lacks.
 
@@ -132,7 +153,7 @@ class SqlAuthor:
             SqlExecutionFailed: a relation is unknown even to a reloaded snapshot (42P01).
         """
         try:
-            return await self._checked(sql, snapshot), snapshot
+            return await self._checked(placed, snapshot), snapshot
         except UnsafeSql as refusal:
             if refusal.rule is not RefusalRule.UNKNOWN_RELATION:
                 raise
@@ -140,7 +161,7 @@ class SqlAuthor:
         newer = await reload(snapshot) if reload is not None else None
         if newer is not None:
             try:
-                return await self._checked(sql, newer), newer
+                return await self._checked(placed, newer), newer
             except UnsafeSql as refusal:
                 if refusal.rule is not RefusalRule.UNKNOWN_RELATION:
                     raise
@@ -155,26 +176,32 @@ class SqlAuthor:
         trial: Trial[T],
         progress: Progress = no_progress,
         reload: Reload | None = None,
+        parameters: Given | None = None,
         probe: Probe | None = None,
         stop: Callable[[SqlExecutionFailed], bool] | None = None,
     ) -> Authored[T]:
         """Check SQL or draft it from the question, then run `trial`, repairing on SQL errors.
 
+        parameters: the caller's values, by name for `:name` or by position for `$n`.
         probe runs a checked draft on a few rows, to choose among candidates; None: no choice.
         stop: an error it returns True for is raised at once, not repaired (another database
         holds the relation the draft names).
         """
-        if looks_like_sql(text, self._safety.input_bounds):
+        check_given(parameters)  # before a name reaches the model's prompt
+        placed = await self._placed(text, parameters) if starts_like_sql(text) else None
+        # `:name` is no SQL to PostgreSQL: the text is SQL when it parses once they are placed.
+        if placed is not None and looks_like_sql(placed.sql, self._safety.input_bounds):
             await progress(Stage.CHECKING)
-            checked, snapshot = await self._check_current(text, snapshot, reload)
+            checked, snapshot = await self._check_current(placed, snapshot, reload)
             await progress(Stage.RUNNING)
             return Authored(
-                checked=checked, explanation="", outcome=await trial(checked), attempts=0
+                checked=checked, explanation="", outcome=await _tried(trial, checked), attempts=0
             )
         check_question(text, self._safety.input_bounds)
         visible = self._visible.of(snapshot)
         context = await self._context(visible, text)
-        conversation = drafting_conversation(text, context)
+        note = drafting_note(parameters, show_values=self._show_values)
+        conversation = drafting_conversation(text + note, context)
         attempt = 0
         report = None
         while True:
@@ -182,14 +209,18 @@ class SqlAuthor:
             await progress(Stage.DRAFTING)
             draft = await self._draft(conversation)
             if attempt == 1 and self._candidates > 1 and probe is not None:
-                draft, report = await self._pick(draft, conversation, snapshot, probe)
+                draft, report = await self._pick(draft, conversation, snapshot, probe, parameters)
             await progress(Stage.CHECKING)
             try:
-                checked, snapshot = await self._check_current(draft.sql, snapshot, reload)
+                placed = await self._placed_draft(draft.sql, parameters)
+                checked, snapshot = await self._check_current(placed, snapshot, reload)
                 await progress(Stage.RUNNING)
-                outcome = await trial(checked)
+                outcome = await _tried(trial, checked)
             except SqlExecutionFailed as error:
                 if attempt > self._max_repairs or (stop is not None and stop(error)):
+                    mismatch = error.__cause__
+                    if isinstance(mismatch, InvalidRequest):
+                        raise mismatch from None  # still the caller's values: ERR_008
                     raise
                 hint = did_you_mean(error.message, visible)
                 conversation = repair_conversation(conversation, draft, error, hint)
@@ -208,6 +239,7 @@ class SqlAuthor:
         conversation: list[ChatMessage],
         snapshot: SchemaSnapshot,
         probe: Probe,
+        parameters: Given | None,
     ) -> tuple[SqlDraft, CandidateReport]:
         """Draft candidates - 1 more, side by side, and keep the one most drafts agree with."""
         more = await asyncio.gather(
@@ -218,7 +250,14 @@ class SqlAuthor:
             if isinstance(failure, BaseException) and not isinstance(failure, PgMcpError):
                 raise failure
         drafts = [first, *(draft for draft in more if isinstance(draft, SqlDraft))]
-        return await pick_by_agreement(drafts, lambda sql: self._checked(sql, snapshot), probe)
+
+        async def check(sql: str) -> CheckedSql:
+            return await self._checked(await self._placed_draft(sql, parameters), snapshot)
+
+        async def run(checked: CheckedSql) -> QueryResult:
+            return await _tried(probe, checked)
+
+        return await pick_by_agreement(drafts, check, run)
 
     async def _context(self, visible: SchemaSnapshot, question: str) -> str:
         """The schema for the prompt, with the values the question names and their columns."""
@@ -230,6 +269,35 @@ class SqlAuthor:
             visible, question, index, max_tokens=self._context_tokens, similar=similar
         )
 
+    async def _placed(self, sql: str, parameters: Given | None) -> PlacedSql:
+        """Placeholders placed; a long text in a worker thread, as for its check."""
+        if sql_bounds_violation(sql, self._safety.input_bounds) is not None:
+            return PlacedSql(sql=sql)  # the gate refuses it unscanned, naming the limit
+        if len(sql) <= _INLINE_CHECK_CHARS:
+            return place_parameters(sql, parameters)
+        return await asyncio.to_thread(place_parameters, sql, parameters)
+
+    async def _placed_draft(self, sql: str, parameters: Given | None) -> PlacedSql:
+        """The draft's placeholders placed; a mismatch goes back to the model as 42P02 would.
+
+        Raises:
+            SqlExecutionFailed: placeholders without values, or values without placeholders.
+        """
+        try:
+            return await self._placed(sql, parameters)
+        except InvalidRequest as mismatch:
+            raise SqlExecutionFailed(mismatch.message, sqlstate="42P02") from mismatch
+
     async def _draft(self, conversation: list[ChatMessage]) -> SqlDraft:
         reply = await self._chat_model.complete(conversation, json_schema=SQL_DRAFT_SCHEMA)
         return parse_sql_reply(reply.text)
+
+
+async def _tried(trial: Trial[T], checked: CheckedSql) -> T:
+    """The trial's outcome; a SQL error comes without the values PostgreSQL quoted."""
+    try:
+        return await trial(checked)
+    except SqlExecutionFailed as error:
+        if not checked.arguments:
+            raise
+        raise without_values(error, checked.arguments) from None

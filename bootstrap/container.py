@@ -123,6 +123,7 @@ class Container(containers.DeclarativeContainer):
         visible=visible_schemas,
         max_repairs=settings.provided.query.max_repair_attempts,
         context_tokens=settings.provided.query.schema_context_tokens,
+        show_values=settings.provided.query.show_parameter_values,
         values=value_catalog,
         candidates=settings.provided.query.candidates,
     )
@@ -151,6 +152,7 @@ class Container(containers.DeclarativeContainer):
         validator=validator,
         max_rows=settings.provided.query.max_result_rows,
         timeout=settings.provided.query.query_timeout,
+        show_parameter_values=settings.provided.query.show_parameter_values,
     )
     explain_query = providers.Factory(
         ExplainQuery,

@@ -14,7 +14,7 @@ from dependency_injector import providers
 from prometheus_client import CollectorRegistry
 
 from adapters.mcp.server import UseCases, build_server
-from adapters.mcp.text_table import render_table
+from adapters.mcp.text_table import count_rows, render_table
 from adapters.observability.exposition import (
     MetricsEndpoint,
     render_metrics,
@@ -125,7 +125,7 @@ async def answer_once(
         print(render_table(columns, answer.result.rows))
         count = answer.result.row_count
         more = ", truncated" if answer.result.truncated else ""
-        print(f"({count} {'row' if count == 1 else 'rows'}{more})")
+        print(f"({count_rows(count)}{more})")
     return 0
 
 

@@ -245,6 +245,8 @@ class QuerySettings(BaseSettings):
     temp_file_limit: Kilobytes = Field(default=DEFAULT_TEMP_FILE_LIMIT_KB, ge=1024, le=1024**3)
     result_validation_enabled: bool = False
     result_validation_strict: bool = False
+    # Parameter values may be personal data: the model sees names and JSON types unless this.
+    show_parameter_values: bool = False
 
 
 class SafetySettings(BaseSettings):

@@ -29,6 +29,7 @@ class RefusalRule(StrEnum):
     CATALOG_CAST = "catalog_cast"
     FIELD_SELECTION = "field_selection"
     SYSTEM_CATALOG = "system_catalog"
+    PLACEHOLDER_NOT_A_VALUE = "placeholder_not_a_value"
     # Access rules
     BLOCKED_TABLE = "blocked_table"
     BLOCKED_COLUMN = "blocked_column"

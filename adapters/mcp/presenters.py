@@ -7,7 +7,7 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
 from adapters.mcp.output_models import ErrorOutput, ExplainOutput, QueryOutput, SchemaOutput
-from adapters.mcp.text_table import render_table
+from adapters.mcp.text_table import count_rows, render_table
 from application.answer_question import Answer
 from application.describe_schema import SchemaDescription
 from application.explain_query import Explanation
@@ -26,6 +26,9 @@ def present_answer(answer: Answer) -> CallToolResult:
     if answer.candidates is not None:
         structured["candidates"] = answer.candidates
     lines = [f"SQL ({answer.database}{_why(answer.routing)}):", answer.sql]
+    if answer.parameters:
+        structured["parameters"] = list(answer.parameters)
+        lines.append(_bound(answer.parameters))
     result = answer.result
     if result is not None:
         columns = [c.name for c in result.columns]
@@ -37,7 +40,7 @@ def present_answer(answer: Answer) -> CallToolResult:
             "truncated": result.truncated,
         }
         more = " (truncated: more rows exist; narrow the question)" if result.truncated else ""
-        lines += ["", f"{result.row_count} row(s){more}", render_table(columns, result.rows)]
+        lines += ["", f"{count_rows(result.row_count)}{more}", render_table(columns, result.rows)]
     validation = answer.validation
     if validation is not None:
         structured["warnings"] = [asdict(w) for w in validation.warnings]
@@ -53,8 +56,9 @@ def present_answer(answer: Answer) -> CallToolResult:
 def present_explanation(explanation: Explanation) -> CallToolResult:
     """A plan: the SQL, the estimated cost and rows, and the plan tree."""
     plan = explanation.plan
+    bound = f"\n{_bound(explanation.parameters)}" if explanation.parameters else ""
     text = (
-        f"SQL ({explanation.database}):\n{explanation.sql}\n\n"
+        f"SQL ({explanation.database}):\n{explanation.sql}{bound}\n\n"
         f"Estimated cost {plan.total_cost:g}, estimated rows {plan.plan_rows}\n{plan.text}"
     )
     output = ExplainOutput(
@@ -67,6 +71,8 @@ def present_explanation(explanation: Explanation) -> CallToolResult:
     )
     if explanation.routing is not None:
         output.routing = explanation.routing
+    if explanation.parameters:
+        output.parameters = list(explanation.parameters)
     return _result(text, output)
 
 
@@ -99,6 +105,12 @@ def _why(routing: Mapping[str, object] | None) -> str:
         return ""
     runner_up = routing.get("runner_up")
     return f", routed: {routing['reason']}" + (f" over {runner_up}" if runner_up else "")
+
+
+def _bound(parameters: tuple[str, ...]) -> str:
+    """Which value each placeholder holds, e.g. `$1 = customer_id`; never the values."""
+    named = (name if name == f"${n}" else f"${n} = {name}" for n, name in enumerate(parameters, 1))
+    return "Parameters: " + ", ".join(named)
 
 
 def _table_dict(table: dict[str, object], detailed: bool) -> dict[str, object]:

@@ -1,10 +1,11 @@
 """A database that is down, or stalled: for tests of what the other databases still do."""
 
 import asyncio
+from collections.abc import Sequence
 from typing import NoReturn
 
 from domain.errors import DatabaseUnavailable
-from domain.models import QueryPlan, QueryResult, SchemaSnapshot
+from domain.models import Parameter, QueryPlan, QueryResult, SchemaSnapshot
 from domain.ports import Database
 
 
@@ -27,11 +28,15 @@ class OfflineDatabase(Database):
         """Let stalled calls go on (to fail)."""
         self._released.set()
 
-    async def fetch(self, sql: str, *, max_rows: int, timeout: float) -> QueryResult:
+    async def fetch(
+        self, sql: str, *, max_rows: int, timeout: float, parameters: Sequence[Parameter] = ()
+    ) -> QueryResult:
         """Fail as an unreachable database does."""
         return await self._fail()
 
-    async def explain(self, sql: str, *, timeout: float) -> QueryPlan:
+    async def explain(
+        self, sql: str, *, timeout: float, parameters: Sequence[Parameter] = ()
+    ) -> QueryPlan:
         """Fail as an unreachable database does."""
         return await self._fail()
 

@@ -20,6 +20,7 @@ from adapters.postgres.capped_select import (
 )
 from adapters.postgres.errors import translate_asyncpg_errors
 from adapters.postgres.introspection import load_snapshot
+from adapters.postgres.parameter_values import bind_values, guarded
 from adapters.postgres.rendering import column_converter, column_info, render_rows
 from adapters.postgres.result_budget import ResultBudget
 from adapters.postgres.session_limits import probe_temp_file_limit
@@ -31,7 +32,7 @@ from domain.errors import (
     SchemaLoadFailed,
     UnsafeSql,
 )
-from domain.models import QueryPlan, QueryResult, SchemaSnapshot
+from domain.models import Parameter, QueryPlan, QueryResult, SchemaSnapshot
 from domain.ports import Clock, Database
 from domain.refusal_rules import RefusalRule
 from domain.safety.identifiers import quote_identifier
@@ -116,18 +117,27 @@ class AsyncpgDatabase(Database):
         """The name clients use to pick this database."""
         return self._name
 
-    async def fetch(self, sql: str, *, max_rows: int, timeout: float) -> QueryResult:
+    async def fetch(
+        self,
+        sql: str,
+        *,
+        max_rows: int,
+        timeout: float,
+        parameters: Sequence[Parameter] = (),
+    ) -> QueryResult:
         """Run one statement read-only through a cursor; return at most max_rows rows.
 
         Raises:
             UnsafeSql: the planner's estimate is above max_query_cost (rule max_query_cost).
             SqlExecutionFailed: the first row alone is larger than max_result_bytes.
+            InvalidRequest: a parameter's value does not convert to its placeholder's type.
         """
 
         async def work(conn: Connection) -> Fetched:
-            if self._max_query_cost is not None:
-                _check_cost(await _plan(conn, sql), self._max_query_cost)
             statement = await conn.prepare(sql)
+            args = await bind_values(conn, parameters, statement.get_parameters())
+            if self._max_query_cost is not None:
+                _check_cost(await _plan(conn, sql, args), self._max_query_cost)
             attributes = statement.get_attributes()
             converters = [
                 column_converter(a.type.name, a.type.schema, a.type.kind) for a in attributes
@@ -135,28 +145,39 @@ class AsyncpgDatabase(Database):
             budget = ResultBudget(max_rows=max_rows, max_bytes=self._max_result_bytes)
             if attributes and can_stand_as_subquery(sql):
                 capped = capped_select(sql, attributes, self._max_result_bytes)
-                await stream_capped(await prepare_capped(conn, capped), capped, converters, budget)
+                prepared = await prepare_capped(conn, capped)
+                await stream_capped(prepared, capped, converters, budget, args)
             else:
-                cursor = await statement.cursor()
+                cursor = await statement.cursor(*args)
                 while size := budget.next_batch():
                     records = await cursor.fetch(size)
                     budget.add(render_rows(records, converters), last=len(records) < size)
             return attributes, budget
 
-        attributes, budget = await self._run(work, timeout=timeout)
+        attributes, budget = await self._run(guarded(work, parameters), timeout=timeout)
         return QueryResult(
             columns=tuple(column_info(a) for a in attributes),
             rows=tuple(budget.rows),
             truncated=budget.truncated,
         )
 
-    async def explain(self, sql: str, *, timeout: float) -> QueryPlan:
-        """The planner's estimate for one statement (EXPLAIN without ANALYZE)."""
+    async def explain(
+        self, sql: str, *, timeout: float, parameters: Sequence[Parameter] = ()
+    ) -> QueryPlan:
+        """The planner's estimate for one statement (EXPLAIN without ANALYZE).
+
+        Raises:
+            InvalidRequest: a parameter's value does not convert to its placeholder's type.
+        """
 
         async def work(conn: Connection) -> QueryPlan:
-            return await _plan(conn, sql)
+            args: list[object] = []
+            if parameters:
+                types = (await conn.prepare(sql)).get_parameters()
+                args = await bind_values(conn, parameters, types)
+            return await _plan(conn, sql, args)
 
-        return await self._run(work, timeout=timeout)
+        return await self._run(guarded(work, parameters), timeout=timeout)
 
     async def introspect(self) -> SchemaSnapshot:
         """Read every user table, view and enum from the catalog."""
@@ -264,9 +285,9 @@ def _valid_role(role: str) -> str:
     return role
 
 
-async def _plan(conn: Connection, sql: str) -> QueryPlan:
+async def _plan(conn: Connection, sql: str, args: Sequence[object] = ()) -> QueryPlan:
     # fetchval() prepares: the extended protocol refuses a second statement spliced into sql.
-    document = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {sql}")
+    document = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {sql}", *args)
     return plan_from_explain(json.loads(document) if isinstance(document, str) else document)
 
 

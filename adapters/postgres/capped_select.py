@@ -157,9 +157,13 @@ async def stream_capped(
     capped: CappedSelect,
     converters: Sequence[Converter | None],
     budget: ResultBudget,
+    args: Sequence[object] = (),
 ) -> None:
-    """Fetch the capped statement's rows into budget until PostgreSQL says the cap is passed."""
-    cursor = await statement.cursor()
+    """Fetch the capped statement's rows into budget until PostgreSQL says the cap is passed.
+
+    args: the values of the checked statement's $1..$n, which the wrapping keeps.
+    """
+    cursor = await statement.cursor(*args)
     while size := budget.next_batch():
         records = await cursor.fetch(size)
         values: list[tuple[object, ...]] = []

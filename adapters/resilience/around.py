@@ -7,7 +7,14 @@ Retries, a circuit breaker, a rate limit or a metric is each one `Around`; `Guar
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol, TypeVar
 
-from domain.models import ChatMessage, ChatReply, QueryPlan, QueryResult, SchemaSnapshot
+from domain.models import (
+    ChatMessage,
+    ChatReply,
+    Parameter,
+    QueryPlan,
+    QueryResult,
+    SchemaSnapshot,
+)
 from domain.ports import ChatModel, Database
 
 T = TypeVar("T")
@@ -50,15 +57,28 @@ class GuardedDatabase(Database):
         """The inner database's name."""
         return self._inner.name
 
-    async def fetch(self, sql: str, *, max_rows: int, timeout: float) -> QueryResult:
+    async def fetch(
+        self,
+        sql: str,
+        *,
+        max_rows: int,
+        timeout: float,
+        parameters: Sequence[Parameter] = (),
+    ) -> QueryResult:
         """The inner database's rows, as the concerns let them through."""
         return await self._around(
-            lambda: self._inner.fetch(sql, max_rows=max_rows, timeout=timeout)
+            lambda: self._inner.fetch(
+                sql, max_rows=max_rows, timeout=timeout, parameters=parameters
+            )
         )
 
-    async def explain(self, sql: str, *, timeout: float) -> QueryPlan:
+    async def explain(
+        self, sql: str, *, timeout: float, parameters: Sequence[Parameter] = ()
+    ) -> QueryPlan:
         """The inner database's plan, as the concerns let it through."""
-        return await self._around(lambda: self._inner.explain(sql, timeout=timeout))
+        return await self._around(
+            lambda: self._inner.explain(sql, timeout=timeout, parameters=parameters)
+        )
 
     async def introspect(self) -> SchemaSnapshot:
         """The inner database's schema, as the concerns let it through."""

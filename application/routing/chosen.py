@@ -44,5 +44,7 @@ class Chosen:
         return None
 
     def facts(self) -> dict[str, object]:
-        """The database used and how it was chosen, for a reply."""
-        return {"database": self.database.name, "routing": self.routing.as_json()}
+        """The database used and, when routed, how it was chosen: for an error reply."""
+        routing = self.routing.reply()
+        found: dict[str, object] = {"database": self.database.name}
+        return found if routing is None else found | {"routing": routing}

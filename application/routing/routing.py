@@ -18,6 +18,15 @@ class Routing:
     skipped: dict[str, str] = field(default_factory=dict)
     note: str = ""
 
+    @property
+    def routed(self) -> bool:
+        """True when the database was chosen by scoring the question (not named, not the only)."""
+        return bool(self.scores)
+
+    def reply(self) -> dict[str, JsonValue] | None:
+        """What a reply says of the routing: the facts when routed, else nothing."""
+        return self.as_json() if self.routed else None
+
     def as_json(self) -> dict[str, JsonValue]:
         """The routing as structured content: only the facts that apply."""
         found: dict[str, JsonValue] = {"reason": self.reason}

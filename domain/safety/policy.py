@@ -109,6 +109,7 @@ class SafetyPolicy:
             kind=_KINDS.get(facts.kind, "SELECT"),
             names=facts.names,
             relations={chars(ref.location) - offset: ref for ref in facts.names.relations},
+            placeholders=facts.placeholders,
         )
 
     def _parse(self, sql: str) -> tuple[str, str, PgFacts, list[exp.Expression]]:

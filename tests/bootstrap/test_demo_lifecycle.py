@@ -42,6 +42,8 @@ def start_demo(data_dir: Path) -> subprocess.Popen[str]:
     for line in server.stderr:
         seen.append(line)
         if READY in line:
+            # A newcomer's first screen: JSON log lines and the announcement, no library noise.
+            assert not any("Warning" in earlier for earlier in seen), "".join(seen)
             return server
     server.kill()
     raise AssertionError("".join(seen))

@@ -50,6 +50,10 @@ def stdio_client(env: Mapping[str, str]) -> Client:
 
 
 def question_of(request: Json) -> str:
-    """The question inside a drafting (or repair) request sent to the fake LLM."""
+    """The question inside a drafting (or repair) request sent to the fake LLM.
+
+    What follows it in the same message (the parameters' names and types) is left out.
+    """
     asked = [str(m["content"]) for m in request["messages"] if "Question:" in str(m["content"])]
-    return asked[0].rsplit("Question:", 1)[-1].strip() if asked else ""
+    question = asked[0].rsplit("Question:", 1)[-1] if asked else ""
+    return question.split("\n\nParameters:", 1)[0].strip()
