@@ -10,7 +10,7 @@ the same statement timeout and memory limits as any query. Two sources, both bou
 
 from collections.abc import Sequence
 
-from domain.models import ColumnValue, JsonValue, Table
+from domain.models import ColumnValue, JsonValue, Parameter, Table
 from domain.ports import Database, ValueReader
 from domain.safety.identifiers import quote_identifier
 
@@ -62,18 +62,20 @@ class PostgresValueReader(ValueReader):
         if schema is None or not wanted or not phrases:
             return []
         similarity = f"{quote_identifier(schema)}.similarity"
-        pairs = [(t, c, p) for t, c in wanted for p in phrases]
+        # The phrases are the caller's text: bound as parameters, never written into the SQL.
+        bound = [Parameter(name=f"phrase{n}", value=phrase) for n, phrase in enumerate(phrases, 1)]
+        pairs = [(t, c, n) for t, c in wanted for n in range(1, len(phrases) + 1)]
         parts = [
             f"(SELECT {position} AS k, v FROM (SELECT DISTINCT {quote_identifier(column)}::text"
             f" AS v FROM {quote_identifier(table.schema)}.{quote_identifier(table.name)}"
-            f" WHERE {similarity}({quote_identifier(column)}::text, {_literal(phrase)})"
+            f" WHERE {similarity}({quote_identifier(column)}::text, ${n}::text)"
             f" >= {MIN_SIMILARITY}) AS d"
-            f" ORDER BY {similarity}(v, {_literal(phrase)}) DESC LIMIT {int(per_phrase)})"
-            for position, (table, column, phrase) in enumerate(pairs)
+            f" ORDER BY {similarity}(v, ${n}::text) DESC LIMIT {int(per_phrase)})"
+            for position, (table, column, n) in enumerate(pairs)
         ]
         cap = len(pairs) * per_phrase
         result = await self._database.fetch(
-            " UNION ALL ".join(parts), max_rows=cap, timeout=self._timeout
+            " UNION ALL ".join(parts), max_rows=cap, timeout=self._timeout, parameters=bound
         )
         return [
             ColumnValue(

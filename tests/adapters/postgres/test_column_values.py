@@ -147,11 +147,11 @@ async def test_a_blocked_column_is_never_searched_for_a_name(names_dsn: str) -> 
 
 
 @pytest.mark.anyio
-async def test_a_quoted_phrase_with_a_backslash_and_a_quote_is_searched_as_plain_text(
+async def test_a_quoted_phrase_with_a_backslash_and_a_quote_is_searched_as_text(
     names_dsn: str,
 ) -> None:
-    # Written into the SQL as a literal: were it not escaped, the search would fail and
-    # nothing would be found.
+    # The phrase is bound as a parameter: were it written into the SQL unescaped, the search
+    # would fail and nothing would be found.
     prompt = await _prompt(names_dsn, 'Orders of "Apollo Industries\\\' --" please?')
 
     assert "-- public.customers.name: 'Apollo Industries'" in prompt
