@@ -92,10 +92,13 @@ class DatabaseChoice:
         reason = "best match" if picked is None else "model choice"
         routing = Routing(reason=reason, scores=ranked.scores, runner_up=runner_up, skipped=skipped)
         others = tuple(ready[n] for n in order if n != best)
-        chosen = ready[best]
-        return Chosen(
-            database=chosen.database, snapshot=chosen.snapshot, routing=routing, others=others
-        )
+        database = ready[best].database
+        # Routing may have used an older snapshot; the answer is written against a fresh one.
+        try:
+            snapshot = await self._catalog.snapshot(database)
+        except PgMcpError as error:
+            raise error.about(database=database.name, routing=routing.as_json()) from None
+        return Chosen(database=database, snapshot=snapshot, routing=routing, others=others)
 
     async def _settle(
         self, question: str, order: list[str], ranked: Ranked, ready: Mapping[str, Prepared]
@@ -139,7 +142,7 @@ class DatabaseChoice:
         await asyncio.gather(*map(warm_one, self._databases.names), return_exceptions=True)
 
     async def _prepare(self, database: Database) -> Prepared:
-        snapshot = await self._catalog.snapshot(database)
+        snapshot = await self._catalog.for_routing(database)
         visible = self._visible.of(snapshot)
         # Values being read do not hold routing back: they vote from the next question on.
         values = self._values.current(visible)

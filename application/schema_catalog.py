@@ -19,6 +19,24 @@ class SchemaCatalog:
         self._ttl = ttl
         self._locks: dict[str, asyncio.Lock] = {}
         self._asked: dict[str, float] = {}
+        self._refreshing: dict[str, asyncio.Task[SchemaSnapshot]] = {}
+
+    async def for_routing(self, database: Database) -> SchemaSnapshot:
+        """The stored snapshot even when stale (reloaded in the background), else a loaded one.
+
+        Routing compares databases; an older snapshot of one that is not chosen costs nothing,
+        while waiting for its reload would delay every question.
+        """
+        cached = await self._store.get(database.name)
+        if cached is None:
+            return await self.snapshot(database)
+        running = self._refreshing.get(database.name)
+        if not self._fresh(cached) and (running is None or running.done()):
+            task = asyncio.ensure_future(self.snapshot(database))
+            # Retrieved here: a failed background reload is not reported as lost.
+            task.add_done_callback(lambda done: done.cancelled() or done.exception())
+            self._refreshing[database.name] = task
+        return cached
 
     async def reload(self, database: Database, stale: SchemaSnapshot) -> SchemaSnapshot | None:
         """A newer snapshot than `stale`, for a name it lacks; None when none may be had yet."""

@@ -1,5 +1,6 @@
 """A database that answers from a table of prepared results: for tests and embedders."""
 
+import asyncio
 from collections.abc import Mapping, Sequence
 
 from domain.errors import PgMcpError
@@ -27,6 +28,8 @@ class TableDatabase(Database):
         self.executed: list[str] = []
         self.bound: list[tuple[Parameter, ...]] = []
         self.introspections = 0
+        self._open = asyncio.Event()
+        self._open.set()
 
     @property
     def name(self) -> str:
@@ -62,9 +65,18 @@ class TableDatabase(Database):
         """What the next introspection reads: a table created, a view dropped."""
         self._snapshot = snapshot
 
+    def hold(self) -> None:
+        """Make the next introspections wait until release(): a slow catalog read."""
+        self._open.clear()
+
+    def release(self) -> None:
+        """Let held introspections finish."""
+        self._open.set()
+
     async def introspect(self) -> SchemaSnapshot:
-        """The given snapshot, stamped with the clock's time."""
+        """The given snapshot, stamped with the clock's time (once released, when held)."""
         self.introspections += 1
+        await self._open.wait()
         return SchemaSnapshot(
             database=self._name,
             tables=self._snapshot.tables,

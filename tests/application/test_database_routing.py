@@ -258,3 +258,22 @@ async def test_a_schema_comment_speaks_for_its_database_as_a_description_does() 
     chosen = await choice.choose(None, "How many employees work in the Lisbon office?")
 
     assert chosen.database is south
+
+
+@pytest.mark.anyio
+async def test_a_stale_snapshot_still_routes_while_it_reloads_in_the_background() -> None:
+    clock = FakeClock()
+    people, supply, _ = _fakes(clock)
+    choice = routing_choice({"people": people, "supply": supply}, clock=clock)
+    await choice.choose(None, "Which employees joined the payroll in 2024?")
+    clock.advance(3600)  # both snapshots are past the TTL now
+    supply.hold()  # and the supply catalog has become slow
+
+    async with asyncio.timeout(5):
+        chosen = await choice.choose(None, "Which employees joined the payroll in 2024?")
+    supply.release()
+
+    assert chosen.database is people
+    assert chosen.snapshot.loaded_at == clock.now()  # the chosen one's is fresh
+    assert "supply" in chosen.routing.scores  # scored on its older snapshot
+    assert supply.introspections == 2  # reloading in the background

@@ -26,9 +26,10 @@ def routing_choice(
     readers: Mapping[str, ValueReader] | None = None,
     descriptions: Mapping[str, str] | None = None,
     grace: float | None = None,
+    clock: FakeClock | None = None,
 ) -> DatabaseChoice:
-    """A DatabaseChoice over `databases`, with fresh catalog and clock, no access rules."""
-    clock = FakeClock()
+    """A DatabaseChoice over `databases`: a fresh catalog (TTL 600 s), no access rules."""
+    clock = clock or FakeClock()
     return DatabaseChoice(
         databases=DatabaseDirectory(databases, descriptions),
         catalog=SchemaCatalog(store=InMemorySchemaStore(), clock=clock, ttl=600),
