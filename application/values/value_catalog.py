@@ -40,7 +40,9 @@ class ValueCatalog:
     def current(self, visible: SchemaSnapshot) -> ValueIndex:
         """The whole index if read; else what the snapshot knows, while the rest is read."""
         _, known, task = self._entry(visible)
-        return task.result() if task.done() and not task.cancelled() else known
+        if not task.done() or task.cancelled() or task.exception() is not None:
+            return known
+        return task.result()
 
     def _entry(
         self, visible: SchemaSnapshot
