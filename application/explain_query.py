@@ -5,6 +5,7 @@ from functools import partial
 
 from application.database_choice import DatabaseChoice
 from application.progress import Progress, Stage, no_progress
+from application.routing.chosen import Chosen
 from application.sql_author import SqlAuthor
 from domain.errors import InvalidRequest, PgMcpError
 from domain.models import JsonValue, QueryPlan
@@ -37,6 +38,8 @@ class ExplainQuery:
 
     - The SQL is drafted and checked exactly as for an answer, within the same input bounds.
     - EXPLAIN (FORMAT JSON) runs without ANALYZE: the statement itself never runs.
+    - Routed as an answer is, falling back to the database that holds a relation the draft
+      names; errors say which database and, when routed, why.
     - Parameters are bound as for an answer, so the plan is the one for these values.
     """
 
@@ -66,6 +69,20 @@ class ExplainQuery:
         self._author.admit(question)
         await progress(Stage.SCHEMA)
         chosen = await self._choice.choose(request.database, question)
+        try:
+            return await self._explain(chosen, request, question, progress)
+        except PgMcpError as error:
+            fallback = chosen.elsewhere(error)
+            if fallback is None:
+                raise error.about(**chosen.facts()) from None
+        try:
+            return await self._explain(fallback, request, question, progress)
+        except PgMcpError as error:
+            raise error.about(**fallback.facts()) from None
+
+    async def _explain(
+        self, chosen: Chosen, request: ExplainRequest, question: str, progress: Progress
+    ) -> Explanation:
         database, snapshot = chosen.database, chosen.snapshot
 
         async def plan(checked: CheckedSql) -> QueryPlan:
@@ -73,17 +90,15 @@ class ExplainQuery:
                 checked.to_run, timeout=self._timeout, parameters=checked.arguments
             )
 
-        try:
-            authored = await self._author.author(
-                question,
-                snapshot,
-                plan,
-                progress,
-                reload=partial(self._choice.reload, database),
-                parameters=request.parameters,
-            )
-        except PgMcpError as error:
-            raise error.about(**chosen.facts()) from None
+        authored = await self._author.author(
+            question,
+            snapshot,
+            plan,
+            progress,
+            reload=partial(self._choice.reload, database),
+            parameters=request.parameters,
+            stop=lambda error: chosen.elsewhere(error) is not None,
+        )
         return Explanation(
             database=database.name,
             sql=authored.checked.sql,

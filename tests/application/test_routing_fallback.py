@@ -6,10 +6,11 @@ from adapters.memory.fake_clock import FakeClock
 from adapters.memory.scripted_chat_model import ScriptedChatModel
 from adapters.memory.table_database import TableDatabase
 from application.answer_question import AnswerQuestion, AnswerRequest
+from application.explain_query import ExplainQuery, ExplainRequest
 from domain.errors import PgMcpError
 from domain.models import ColumnInfo, QueryResult
 from tests.application.shop import SHOP
-from tests.application.wiring import answering, routing_choice
+from tests.application.wiring import answering, routing_choice, sql_author
 from tests.erp_schema import small_erp_snapshot
 
 COUNT = "SELECT count(*) AS n FROM orders"
@@ -51,3 +52,23 @@ async def test_a_named_database_gets_no_fallback_and_its_error_says_where() -> N
     assert raised.value.context["database"] == "erp"
     assert "routing" not in raised.value.context  # named: nothing was routed
     assert len(chat.conversations) == 1
+
+
+@pytest.mark.anyio
+async def test_explain_falls_back_to_the_database_holding_the_relation_too() -> None:
+    clock = FakeClock()
+    erp = TableDatabase(name="erp", snapshot=small_erp_snapshot(), clock=clock)
+    shop = TableDatabase(name="shop", snapshot=SHOP, clock=clock, results={COUNT: ROWS})
+    chat = ScriptedChatModel([COUNT, COUNT])
+    explain = ExplainQuery(
+        choice=routing_choice({"erp": erp, "shop": shop}),
+        author=sql_author(chat, max_repairs=2),
+        timeout=5,
+    )
+
+    done = await explain.execute(ExplainRequest(question="How many sales order headers?"))
+
+    assert done.database == "shop"
+    assert done.routing is not None
+    assert done.routing["reason"] == "fallback"
+    assert len(chat.conversations) == 2
