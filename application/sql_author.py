@@ -3,9 +3,15 @@
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Generic, TypeVar
 
-from application.candidates.agreement import CandidateReport, Probe, pick_by_agreement
+from application.candidates.agreement import (
+    CandidateReport,
+    Probe,
+    more_drafts,
+    pick_by_agreement,
+)
 from application.name_hints import did_you_mean
 from application.parameter_prompt import drafting_note
 from application.progress import Progress, Stage, no_progress
@@ -15,10 +21,9 @@ from application.sql_input import looks_like_sql, starts_like_sql
 from application.sql_reply import SQL_DRAFT_SCHEMA, parse_sql_reply
 from application.value_redaction import without_values
 from application.values.value_catalog import ValueCatalog
-from application.values.value_lines import schema_with_values
 from application.visible_schemas import VisibleSchemas
 from domain.access.policy import AccessPolicy
-from domain.errors import InvalidRequest, PgMcpError, SqlExecutionFailed, UnsafeSql
+from domain.errors import InvalidRequest, SqlExecutionFailed, UnsafeSql
 from domain.models import ChatMessage, QueryResult, SchemaSnapshot, SqlDraft
 from domain.ports import ChatModel
 from domain.refusal_rules import RefusalRule
@@ -242,14 +247,8 @@ class SqlAuthor:
         parameters: Given | None,
     ) -> tuple[SqlDraft, CandidateReport]:
         """Draft candidates - 1 more, side by side, and keep the one most drafts agree with."""
-        more = await asyncio.gather(
-            *(self._draft(conversation) for _ in range(self._candidates - 1)),
-            return_exceptions=True,
-        )
-        for failure in more:
-            if isinstance(failure, BaseException) and not isinstance(failure, PgMcpError):
-                raise failure
-        drafts = [first, *(draft for draft in more if isinstance(draft, SqlDraft))]
+        more = await more_drafts(partial(self._draft, conversation), self._candidates - 1)
+        drafts = [first, *more]
 
         async def check(sql: str) -> CheckedSql:
             return await self._checked(await self._placed_draft(sql, parameters), snapshot)
@@ -263,11 +262,7 @@ class SqlAuthor:
         """The schema for the prompt, with the values the question names and their columns."""
         if self._values is None:
             return select_schema_context(visible, question, max_tokens=self._context_tokens)
-        index = await self._values.index(visible)
-        similar = await self._values.lookup(visible, question, index)
-        return schema_with_values(
-            visible, question, index, max_tokens=self._context_tokens, similar=similar
-        )
+        return await self._values.prompt_schema(visible, question, self._context_tokens)
 
     async def _placed(self, sql: str, parameters: Given | None) -> PlacedSql:
         """Placeholders placed; a long text in a worker thread, as for its check."""

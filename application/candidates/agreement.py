@@ -4,10 +4,11 @@ Drafts that return the same rows (in any order) agree; the largest group wins, t
 the earliest draft, and when none runs the first draft goes on to be repaired as usual.
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from domain.errors import QueryTimedOut, SqlExecutionFailed, UnsafeSql
+from domain.errors import PgMcpError, QueryTimedOut, SqlExecutionFailed, UnsafeSql
 from domain.models import JsonValue, QueryResult, SqlDraft
 from domain.safety.checked import CheckedSql
 
@@ -35,6 +36,15 @@ class CandidateReport:
             "agreeing": self.agreeing,
             "probe_rows": PROBE_ROWS,
         }
+
+
+async def more_drafts(draft: Callable[[], Awaitable[SqlDraft]], count: int) -> list[SqlDraft]:
+    """`count` more drafts asked for side by side; one the model fails to give is left out."""
+    found = await asyncio.gather(*(draft() for _ in range(count)), return_exceptions=True)
+    for failure in found:
+        if isinstance(failure, BaseException) and not isinstance(failure, PgMcpError):
+            raise failure
+    return [draft for draft in found if isinstance(draft, SqlDraft)]
 
 
 async def pick_by_agreement(

@@ -8,6 +8,7 @@ from application.values.known_values import snapshot_values
 from application.values.phrases import name_phrases
 from application.values.tables_about import about
 from application.values.value_index import ValueIndex
+from application.values.value_lines import schema_with_values
 from domain.errors import DatabaseUnavailable, QueryTimedOut, SqlExecutionFailed, UnsafeSql
 from domain.models import ColumnValue, SchemaSnapshot
 from domain.ports import ValueReader
@@ -61,6 +62,12 @@ class ValueCatalog:
             self._indexes.pop(next(iter(self._indexes)))
         self._indexes[id(visible)] = entry
         return entry
+
+    async def prompt_schema(self, visible: SchemaSnapshot, question: str, max_tokens: int) -> str:
+        """The schema for the prompt with the values the question names, exact or alike."""
+        index = await self.index(visible)
+        similar = await self.lookup(visible, question, index)
+        return schema_with_values(visible, question, index, max_tokens=max_tokens, similar=similar)
 
     async def lookup(
         self, visible: SchemaSnapshot, question: str, index: ValueIndex
