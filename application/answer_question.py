@@ -8,10 +8,10 @@ from application.candidates.agreement import PROBE_ROWS
 from application.database_choice import DatabaseChoice
 from application.parameter_prompt import judging_note
 from application.progress import Progress, Stage, no_progress
-from application.routing.chosen import Chosen
+from application.routing.chosen import Chosen, with_fallback
 from application.sql_author import SqlAuthor
 from application.validate_result import ResultValidator, Validation
-from domain.errors import InvalidRequest, PgMcpError
+from domain.errors import InvalidRequest
 from domain.models import JsonValue, QueryPlan, QueryResult
 from domain.safety.checked import CheckedSql
 from domain.safety.placeholders import Given
@@ -98,16 +98,9 @@ class AnswerQuestion:
         max_rows = self._row_cap(request.max_rows)
         await progress(Stage.SCHEMA)
         chosen = await self._choice.choose(request.database, question)
-        try:
-            return await self._answer(chosen, request, question, max_rows, progress)
-        except PgMcpError as error:
-            fallback = chosen.elsewhere(error)
-            if fallback is None:
-                raise error.about(**chosen.facts()) from None
-        try:
-            return await self._answer(fallback, request, question, max_rows, progress)
-        except PgMcpError as error:
-            raise error.about(**fallback.facts()) from None
+        return await with_fallback(
+            chosen, lambda c: self._answer(c, request, question, max_rows, progress)
+        )
 
     async def _answer(
         self,

@@ -5,9 +5,9 @@ from functools import partial
 
 from application.database_choice import DatabaseChoice
 from application.progress import Progress, Stage, no_progress
-from application.routing.chosen import Chosen
+from application.routing.chosen import Chosen, with_fallback
 from application.sql_author import SqlAuthor
-from domain.errors import InvalidRequest, PgMcpError
+from domain.errors import InvalidRequest
 from domain.models import JsonValue, QueryPlan
 from domain.safety.checked import CheckedSql
 from domain.safety.placeholders import Given
@@ -69,16 +69,7 @@ class ExplainQuery:
         self._author.admit(question)
         await progress(Stage.SCHEMA)
         chosen = await self._choice.choose(request.database, question)
-        try:
-            return await self._explain(chosen, request, question, progress)
-        except PgMcpError as error:
-            fallback = chosen.elsewhere(error)
-            if fallback is None:
-                raise error.about(**chosen.facts()) from None
-        try:
-            return await self._explain(fallback, request, question, progress)
-        except PgMcpError as error:
-            raise error.about(**fallback.facts()) from None
+        return await with_fallback(chosen, lambda c: self._explain(c, request, question, progress))
 
     async def _explain(
         self, chosen: Chosen, request: ExplainRequest, question: str, progress: Progress

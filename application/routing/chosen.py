@@ -1,6 +1,8 @@
 """The database a question goes to, with what routing knew of it and of the other candidates."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from application.name_hints import missing_relation
 from application.routing.routing import Routing
@@ -8,6 +10,8 @@ from application.values.value_index import ValueIndex
 from domain.errors import PgMcpError, SqlExecutionFailed
 from domain.models import SchemaSnapshot
 from domain.ports import Database
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,3 +52,21 @@ class Chosen:
         routing = self.routing.reply()
         found: dict[str, object] = {"database": self.database.name}
         return found if routing is None else found | {"routing": routing}
+
+
+async def with_fallback(chosen: Chosen, work: Callable[[Chosen], Awaitable[T]]) -> T:
+    """`work` on the chosen database, else on the one holding a relation the first lacks.
+
+    Raises:
+        PgMcpError: what `work` raised, telling which database and, when routed, why.
+    """
+    try:
+        return await work(chosen)
+    except PgMcpError as error:
+        fallback = chosen.elsewhere(error)
+        if fallback is None:
+            raise error.about(**chosen.facts()) from None
+    try:
+        return await work(fallback)
+    except PgMcpError as error:
+        raise error.about(**fallback.facts()) from None
