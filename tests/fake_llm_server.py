@@ -70,8 +70,10 @@ class FakeLLMServer:
         model: str = "fake-model",
         responder: Responder = answer_select_one,
         reject_response_format: bool = False,
+        keep_alive: bool = False,
     ) -> None:
         self.model = model
+        self.keep_alive = keep_alive
         self.responder = responder
         self.reject_response_format = reject_response_format
         self._script: deque[ScriptItem] = deque()
@@ -175,6 +177,11 @@ class FakeLLMServer:
 
 def _handler_for(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        # HTTP/1.1 keeps a client's connection open between requests, as real servers do.
+        protocol_version = "HTTP/1.1" if server.keep_alive else "HTTP/1.0"
+        # Headers and body go in two writes: Nagle would hold the body for the client's ACK.
+        disable_nagle_algorithm = True
+
         def do_GET(self) -> None:
             if self.path.rstrip("/") in ("/v1/models", "/models"):
                 self._send(200, server._models())
