@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from enum import Enum
 from typing import Any, Literal, TypeAlias, TypeVar
 
 import asyncpg
@@ -16,12 +17,14 @@ from adapters.postgres.capped_select import (
     can_stand_as_subquery,
     capped_select,
     prepare_capped,
-    stream_capped,
+    read_capped,
 )
 from adapters.postgres.errors import translate_asyncpg_errors
 from adapters.postgres.introspection import load_snapshot
-from adapters.postgres.rendering import column_converter, column_info, render_rows
+from adapters.postgres.pool import call_connection, end_transaction
+from adapters.postgres.rendering import Converter, column_converter, column_info, render_rows
 from adapters.postgres.result_budget import ResultBudget
+from adapters.postgres.result_shapes import ResultShapes, Shape
 from adapters.postgres.session_limits import probe_temp_file_limit
 from domain.access.catalog import SEARCH_PATH
 from domain.errors import (
@@ -41,7 +44,7 @@ T = TypeVar("T")
 Connection: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"
 Work: TypeAlias = Callable[[Connection], Awaitable[T]]
 Isolation: TypeAlias = Literal["read_committed", "repeatable_read"]
-Fetched: TypeAlias = "tuple[Sequence[asyncpg.Attribute], ResultBudget]"
+Fetched: TypeAlias = "tuple[Shape, ResultBudget]"
 
 # The server's statement_timeout should fire first; the client waits this much longer
 # before it cancels by itself, then this long for the cancel to land before it hangs up.
@@ -109,6 +112,7 @@ class AsyncpgDatabase(Database):
         self._work_mem_kb = int(work_mem_kb)
         self._temp_file_limit_kb = int(temp_file_limit_kb)
         self._set_temp_file_limit: bool | None = None  # None until probed on a connection
+        self._shapes = ResultShapes()
 
     @property
     def name(self) -> str:
@@ -123,31 +127,74 @@ class AsyncpgDatabase(Database):
             SqlExecutionFailed: the first row alone is larger than max_result_bytes.
         """
 
-        async def work(conn: Connection) -> Fetched:
-            if self._max_query_cost is not None:
-                _check_cost(await _plan(conn, sql), self._max_query_cost)
-            statement = await conn.prepare(sql)
-            attributes = statement.get_attributes()
-            converters = [
-                column_converter(a.type.name, a.type.schema, a.type.kind) for a in attributes
-            ]
+        async def described(conn: Connection) -> Fetched:
+            await self._check_cost(conn, sql)
             budget = ResultBudget(max_rows=max_rows, max_bytes=self._max_result_bytes)
-            if attributes and can_stand_as_subquery(sql):
-                capped = capped_select(sql, attributes, self._max_result_bytes)
-                await stream_capped(await prepare_capped(conn, capped), capped, converters, budget)
-            else:
-                cursor = await statement.cursor()
-                while size := budget.next_batch():
-                    records = await cursor.fetch(size)
-                    budget.add(render_rows(records, converters), last=len(records) < size)
-            return attributes, budget
+            return await self._read_described(conn, sql, budget), budget
 
-        attributes, budget = await self._run(work, timeout=timeout)
+        async def remembered(conn: Connection) -> Fetched | None:
+            shape = self._shapes.get(sql)
+            if shape is None:
+                return await described(conn)
+            await self._check_cost(conn, sql)
+            budget = ResultBudget(max_rows=max_rows, max_bytes=self._max_result_bytes)
+            known = await self._read_known(conn, sql, shape, budget)
+            if known is _Known.ABORTED:
+                return None
+            if known is _Known.CHANGED:
+                return await self._read_described(conn, sql, budget), budget
+            return shape, budget
+
+        fetched = await self._run(remembered, timeout=timeout)
+        if fetched is None:
+            # The columns changed since they were described; describe them afresh, once.
+            self._shapes.drop(sql)
+            fetched = await self._run(described, timeout=timeout)
+        attributes, budget = fetched
         return QueryResult(
             columns=tuple(column_info(a) for a in attributes),
             rows=tuple(budget.rows),
             truncated=budget.truncated,
         )
+
+    async def _check_cost(self, conn: Connection, sql: str) -> None:
+        if self._max_query_cost is not None:
+            _check_cost(await _plan(conn, sql), self._max_query_cost)
+
+    async def _read_known(
+        self, conn: Connection, sql: str, shape: Shape, budget: ResultBudget
+    ) -> _Known:
+        """Read through the wrapping built for the columns seen before, if they still fit."""
+        capped = capped_select(sql, shape, self._max_result_bytes, max_rows=budget.max_rows)
+        try:
+            statement = await prepare_capped(conn, capped)
+        except asyncpg.PostgresError as exc:
+            # 42xxx: a column dropped or retyped under the statement. COMMIT of the aborted
+            # transaction rolls it back; the caller runs another.
+            if not (exc.sqlstate or "").startswith("42"):
+                raise
+            return _Known.ABORTED
+        if not capped.fits(statement):
+            return _Known.CHANGED
+        await read_capped(statement, capped, _converters(shape), budget)
+        return _Known.READ
+
+    async def _read_described(self, conn: Connection, sql: str, budget: ResultBudget) -> Shape:
+        """Describe the statement, then read it through the wrapping built for its columns."""
+        # Unnamed: replaced by the next Parse, so it never costs a Close.
+        statement = await conn.prepare(sql, name="")
+        shape = tuple(statement.get_attributes())
+        converters = _converters(shape)
+        if shape and can_stand_as_subquery(sql):
+            self._shapes.put(sql, shape)
+            capped = capped_select(sql, shape, self._max_result_bytes, max_rows=budget.max_rows)
+            await read_capped(await prepare_capped(conn, capped), capped, converters, budget)
+            return shape
+        cursor = await statement.cursor()
+        while size := budget.next_batch():
+            records = await cursor.fetch(size)
+            budget.add(render_rows(records, converters), last=len(records) < size)
+        return shape
 
     async def explain(self, sql: str, *, timeout: float) -> QueryPlan:
         """The planner's estimate for one statement (EXPLAIN without ANALYZE)."""
@@ -165,6 +212,8 @@ class AsyncpgDatabase(Database):
             await conn.execute(f"SET LOCAL search_path = {_READER_PATH}")
             return await load_snapshot(conn, database=self._name, loaded_at=self._clock.now())
 
+        # Columns described under the old schema are no longer trusted, not even as hints.
+        self._shapes.clear()
         try:
             # One snapshot for all four catalog queries, so that they agree with each other.
             return await self._run(
@@ -179,7 +228,7 @@ class AsyncpgDatabase(Database):
         self, work: Work[T], *, timeout: float, isolation: Isolation = "read_committed"
     ) -> T:
         with translate_asyncpg_errors(self._name):
-            async with self._pool.acquire(timeout=self._acquire_timeout) as conn:
+            async with call_connection(self._pool, timeout=self._acquire_timeout) as conn:
                 if self._set_temp_file_limit is None:
                     await self._probe_temp_file_limit(conn)
                 return await self._time_boxed(conn, work, timeout, isolation)
@@ -216,7 +265,8 @@ class AsyncpgDatabase(Database):
         committed = False
         try:
             result = await work(conn)
-            await conn.execute("COMMIT")
+            # Ended together with the session's reset; a failure here rolls back below.
+            await end_transaction(conn, "COMMIT")
             committed = True
             return result
         finally:
@@ -249,12 +299,24 @@ class AsyncpgDatabase(Database):
         return ";\n".join(script)
 
 
+class _Known(Enum):
+    """How reading through the columns remembered for a statement went."""
+
+    READ = "read"
+    CHANGED = "changed"  # other column types now: describe again in the same transaction
+    ABORTED = "aborted"  # the wrapping failed to prepare: describe again in a new transaction
+
+
+def _converters(shape: Shape) -> list[Converter | None]:
+    return [column_converter(a.type.name, a.type.schema, a.type.kind) for a in shape]
+
+
 async def _rollback(conn: Connection) -> None:
     """End the transaction after a failure; a broken connection is left to the pool to drop."""
     if conn.is_closed():
         return
     with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
-        await conn.execute("ROLLBACK")
+        await end_transaction(conn, "ROLLBACK")
 
 
 def _valid_role(role: str) -> str:
