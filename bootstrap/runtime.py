@@ -1,5 +1,6 @@
 """Runs the container for a session: pools up, serve or answer, pools down."""
 
+import asyncio
 import functools
 import gc
 import inspect
@@ -10,6 +11,7 @@ from typing import Any
 
 from dependency_injector import providers
 
+from adapters.llm.openai_chat_model import OpenAIChatModel
 from adapters.mcp.server import UseCases, build_server
 from adapters.mcp.text_table import render_table
 from adapters.observability.exposition import render_metrics, start_metrics_http
@@ -63,11 +65,20 @@ async def serve_stdio(settings: Settings) -> None:
         # Everything built so far lives as long as the server: keep the collector from
         # rescanning it on every pass, which showed as 20-30 ms p99 spikes in the safety check.
         gc.freeze()
+        warming = asyncio.create_task(_warm_chat_model(container))
         try:
             await server.run_stdio_async()
         finally:
+            warming.cancel()
             if endpoint is not None:
                 endpoint.close()
+
+
+async def _warm_chat_model(container: Container) -> None:
+    """Import the model's SDK off the loop once serving has begun, not on the first question."""
+    model = await resolve(container.base_chat_model)
+    if isinstance(model, OpenAIChatModel):
+        await model.warm_up()
 
 
 async def answer_once(
