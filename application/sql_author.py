@@ -5,11 +5,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from application.gate_decisions import GateDecisions
 from application.name_hints import did_you_mean
 from application.progress import Progress, no_progress
 from application.prompts import drafting_conversation, repair_conversation
 from application.schema_ranking import select_schema_context
-from application.sql_input import looks_like_sql
+from application.sql_input import looks_like_sql, starts_like_sql
 from application.sql_reply import SQL_DRAFT_SCHEMA, parse_sql_reply
 from application.visible_schemas import VisibleSchemas
 from domain.access.policy import AccessPolicy
@@ -19,7 +20,7 @@ from domain.models import ChatMessage, SchemaSnapshot, SqlDraft
 from domain.ports import ChatModel
 from domain.safety.checked import CheckedSql
 from domain.safety.input_bounds import check_argument, check_question, too_deep_to_check
-from domain.safety.policy import SafetyPolicy
+from domain.safety.policy import UNPARSEABLE, SafetyPolicy
 
 T = TypeVar("T")
 Trial = Callable[[CheckedSql], Awaitable[T]]
@@ -66,6 +67,7 @@ class SqlAuthor:
         self._safety = safety
         self._visible = visible
         self._access = AccessPolicy(visible.rules)
+        self._decisions = GateDecisions()
         self._max_repairs = max_repairs
         self._context_tokens = context_tokens
 
@@ -75,6 +77,14 @@ class SqlAuthor:
         Raises:
             UnsafeSql: either policy refused it.
         """
+        decided = self._decisions.get(sql, snapshot)
+        if decided is not None:
+            return decided
+        checked = self._check(sql, snapshot)
+        self._decisions.put(sql, snapshot, checked)
+        return checked
+
+    def _check(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
         try:
             checked = self._access.check(self._gate(sql, snapshot), snapshot)
             if checked.runnable is None:
@@ -144,9 +154,9 @@ class SqlAuthor:
         reload: Reload | None = None,
     ) -> Authored[T]:
         """Check SQL or draft it from the question, then run `trial`, repairing on SQL errors."""
-        if looks_like_sql(text, self._safety.input_bounds):
-            await progress("checking")
-            checked, snapshot = await self._check_current(text, snapshot, reload)
+        given = await self._check_given(text, snapshot, progress, reload)
+        if given is not None:
+            checked, snapshot = given
             await progress("running")
             return Authored(
                 checked=checked, explanation="", outcome=await trial(checked), attempts=0
@@ -174,6 +184,24 @@ class SqlAuthor:
             return Authored(
                 checked=checked, explanation=draft.explanation, outcome=outcome, attempts=attempt
             )
+
+    async def _check_given(
+        self, text: str, snapshot: SchemaSnapshot, progress: Progress, reload: Reload | None
+    ) -> tuple[CheckedSql, SchemaSnapshot] | None:
+        """The text checked as SQL, or None when it is prose that merely starts like SQL.
+
+        The gate's own parse tells the two apart: the text is parsed once, not once more to
+        detect SQL, except when the gate could not parse it.
+        """
+        if not starts_like_sql(text):
+            return None
+        await progress("checking")
+        try:
+            return await self._check_current(text, snapshot, reload)
+        except UnsafeSql as refusal:
+            if refusal.rule == UNPARSEABLE and not looks_like_sql(text, self._safety.input_bounds):
+                return None
+            raise
 
     async def _draft(self, conversation: list[ChatMessage]) -> SqlDraft:
         reply = await self._chat_model.complete(conversation, json_schema=SQL_DRAFT_SCHEMA)

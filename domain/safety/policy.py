@@ -22,6 +22,8 @@ from domain.safety.rules import SAFETY_RULES, SafetyRule
 from domain.safety.statement_text import explained_query, trim_statement
 
 _KINDS = {"ExplainStmt": "EXPLAIN", "VariableShowStmt": "SHOW"}
+# The rule of a refusal because a parser could not read the text (or it held no statement).
+UNPARSEABLE = "unparseable"
 
 
 class SafetyPolicy:
@@ -120,8 +122,8 @@ class SafetyPolicy:
             # The first line is the reason; sqlglot adds the text with terminal highlighting.
             reason = str(exc).split("\n", 1)[0]
             raise UnsafeSql(
-                f"the statement could not be parsed: {reason}", rule="unparseable"
+                f"the statement could not be parsed: {reason}", rule=UNPARSEABLE
             ) from exc
         if not trees or not facts.statements:
-            raise UnsafeSql("the statement is empty", rule="unparseable")
+            raise UnsafeSql("the statement is empty", rule=UNPARSEABLE)
         return text, query, facts, trees
