@@ -9,7 +9,7 @@ import statistics
 import time
 from collections.abc import Mapping, Sequence
 
-from bench.lean_client import LeanClient
+from tests.e2e.lean_client import LeanClient
 from tests.e2e.stdio import server_env
 from tests.pg import FIXTURES, create_database, running_cluster
 

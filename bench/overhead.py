@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bench.cold_start import bare_and_ours, report
-from bench.lean_client import LeanClient
+from tests.e2e.lean_client import LeanClient
 from tests.e2e.stdio import server_env
 from tests.fake_llm_server import FakeLLMServer
 from tests.pg import FIXTURES, create_database, running_cluster

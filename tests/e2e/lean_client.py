@@ -1,7 +1,8 @@
 """A minimal MCP client over stdio: JSON-RPC lines in and out, nothing else.
 
 Benches time servers with it, so that the client's own cost (the SDK's validation, task groups)
-stays out of the figures and the same small cost applies to every server measured.
+stays out of the figures and the same small cost applies to every server measured; tests use it
+to see exactly what a server writes, notifications included.
 """
 
 import asyncio
@@ -24,6 +25,7 @@ class LeanClient:
         self._env = dict(env) if env is not None else None
         self._process: asyncio.subprocess.Process | None = None
         self._next_id = 0
+        self.notifications: list[dict[str, Any]] = []  # what the server sent besides replies
 
     async def __aenter__(self) -> Self:
         self._process = await asyncio.create_subprocess_exec(
@@ -81,7 +83,10 @@ class LeanClient:
         await self._send(message)
         while True:
             message = json.loads(await self._read_line())
-            if message.get("id") != self._next_id:
+            if "id" not in message:
+                self.notifications.append(message)
+                continue
+            if message["id"] != self._next_id:
                 continue
             if "error" in message:
                 raise RuntimeError(f"{method}: {message['error']}")
