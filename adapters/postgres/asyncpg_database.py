@@ -167,16 +167,17 @@ class AsyncpgDatabase(Database):
         """Read through the wrapping built for the columns seen before, if they still fit."""
         capped = capped_select(sql, shape, self._max_result_bytes, max_rows=budget.max_rows)
         try:
-            statement = await prepare_capped(conn, capped)
+            statement = await prepare_capped(conn, capped, again=True)
+            if not capped.fits(statement):
+                return _Known.CHANGED
+            await read_capped(statement, capped, _converters(shape), budget)
         except asyncpg.PostgresError as exc:
-            # 42xxx: a column dropped or retyped under the statement. COMMIT of the aborted
-            # transaction rolls it back; the caller runs another.
-            if not (exc.sqlstate or "").startswith("42"):
+            if not _schema_moved(exc):
                 raise
+            # The kept statement is stale on every connection of the pool: forget them all.
+            # COMMIT of the aborted transaction rolls it back; the caller runs another.
+            await conn.reload_schema_state()
             return _Known.ABORTED
-        if not capped.fits(statement):
-            return _Known.CHANGED
-        await read_capped(statement, capped, _converters(shape), budget)
         return _Known.READ
 
     async def _read_described(self, conn: Connection, sql: str, budget: ResultBudget) -> Shape:
@@ -305,6 +306,15 @@ class _Known(Enum):
     READ = "read"
     CHANGED = "changed"  # other column types now: describe again in the same transaction
     ABORTED = "aborted"  # the wrapping failed to prepare: describe again in a new transaction
+
+
+def _schema_moved(exc: asyncpg.PostgresError) -> bool:
+    """Whether a statement prepared earlier failed because the schema changed under it."""
+    # 42xxx: a column dropped or retyped fails the wrapping's analysis; 0A000: a kept
+    # statement's result types changed (asyncpg's InvalidCachedStatementError).
+    return (exc.sqlstate or "").startswith("42") or isinstance(
+        exc, asyncpg.exceptions.InvalidCachedStatementError
+    )
 
 
 def _converters(shape: Shape) -> list[Converter | None]:

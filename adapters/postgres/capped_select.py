@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -157,15 +157,23 @@ def _size_of(column: str, kind: asyncpg.Type) -> str | None:
 
 
 async def prepare_capped(
-    conn: PoolConnectionProxy[asyncpg.Record], capped: CappedSelect
+    conn: PoolConnectionProxy[asyncpg.Record], capped: CappedSelect, *, again: bool = False
 ) -> Statement:
     """Prepare the wrapped statement; a write the wrapping exposed is refused as a write.
+
+    again: the statement ran before; it is kept prepared (asyncpg's statement cache), so a
+    repeat is neither parsed nor planned anew. PostgreSQL still checks a kept statement against
+    the schema on every run: result types that changed fail it (0A000) rather than slip by.
 
     Raises:
         UnsafeSql: the query is a WITH holding a write (rule read_only_transaction).
     """
     try:
-        # Unnamed: the next Parse replaces it, so no Close ever costs a round trip.
+        if again:
+            # asyncpg's public prepare() always parses afresh, bypassing its statement cache.
+            kept = await conn._prepare(capped.sql, use_cache=True)  # type: ignore[attr-defined]
+            return cast(Statement, kept)
+        # Seen once: unnamed, replaced by the next Parse, so it never costs a Close.
         return await conn.prepare(capped.sql, name="")
     except asyncpg.PostgresError as exc:
         # 0A000: of the queries the raw text allowed, only a WITH holding a write cannot be a
