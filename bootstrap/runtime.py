@@ -21,6 +21,7 @@ from bootstrap.settings import Settings
 from domain.errors import ErrorCode, PgMcpError
 
 EXIT_FAILED = 1
+WARM_UP_DELAY = 0.5  # seconds after serving begins
 
 
 @asynccontextmanager
@@ -75,7 +76,10 @@ async def serve_stdio(settings: Settings) -> None:
 
 
 async def _warm_chat_model(container: Container) -> None:
-    """Import the model's SDK off the loop once serving has begun, not on the first question."""
+    """Import the model's SDK off the loop once start-up is over, not on the first question."""
+    # A client's handshake and tools/list come at once; its first question comes later. The
+    # import holds the GIL for a few hundred ms, so it waits until the handshake is answered.
+    await asyncio.sleep(WARM_UP_DELAY)
     model = await resolve(container.base_chat_model)
     if isinstance(model, OpenAIChatModel):
         await model.warm_up()
