@@ -159,7 +159,19 @@ class AsyncpgDatabase(Database):
 
     async def _check_cost(self, conn: Connection, sql: str) -> None:
         if self._max_query_cost is not None:
-            _check_cost(await _plan(conn, sql), self._max_query_cost)
+            _check_cost(await self._plan(conn, sql), self._max_query_cost)
+
+    async def _plan(self, conn: Connection, sql: str) -> QueryPlan:
+        # Prepared, never a simple query: the extended protocol refuses a second statement
+        # spliced into sql. Kept prepared only once seen before, like fetch()'s wrapping.
+        text = f"EXPLAIN (FORMAT JSON) {sql}"
+        if self._shapes.get(text) is not None:
+            document = await conn.fetchval(text)
+        else:
+            statement = await conn.prepare(text, name="")
+            self._shapes.put(text, statement.get_attributes())
+            document = await statement.fetchval()
+        return plan_from_explain(json.loads(document) if isinstance(document, str) else document)
 
     async def _read_known(
         self, conn: Connection, sql: str, shape: Shape, budget: ResultBudget
@@ -201,7 +213,7 @@ class AsyncpgDatabase(Database):
         """The planner's estimate for one statement (EXPLAIN without ANALYZE)."""
 
         async def work(conn: Connection) -> QueryPlan:
-            return await _plan(conn, sql)
+            return await self._plan(conn, sql)
 
         return await self._run(work, timeout=timeout)
 
@@ -333,12 +345,6 @@ def _valid_role(role: str) -> str:
     if not role or "\x00" in role or len(role.encode()) > _MAX_IDENTIFIER_BYTES:
         raise ValueError(f"role must be a PostgreSQL role name of 1 to 63 bytes, not {role!r}")
     return role
-
-
-async def _plan(conn: Connection, sql: str) -> QueryPlan:
-    # fetchval() prepares: the extended protocol refuses a second statement spliced into sql.
-    document = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {sql}")
-    return plan_from_explain(json.loads(document) if isinstance(document, str) else document)
 
 
 def _check_cost(plan: QueryPlan, limit: float) -> None:
