@@ -5,12 +5,14 @@ from functools import partial
 from typing import Literal
 
 from application.database_choice import DatabaseChoice
-from application.progress import Progress, no_progress
+from application.parameter_prompt import judging_note
+from application.progress import Progress, Stage, no_progress
 from application.sql_author import SqlAuthor
 from application.validate_result import ResultValidator, Validation
 from domain.errors import InvalidRequest
 from domain.models import QueryPlan, QueryResult
 from domain.safety.checked import CheckedSql
+from domain.safety.placeholders import Given
 
 ReturnMode = Literal["result", "sql"]
 
@@ -23,11 +25,15 @@ class AnswerRequest:
     database: str | None = None
     return_mode: ReturnMode = "result"
     max_rows: int | None = None
+    parameters: Given | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Answer:
-    """The SQL that answers the question and, in result mode, its rows."""
+    """The SQL that answers the question and, in result mode, its rows.
+
+    parameters names the value bound to each `$n` of the SQL, in order.
+    """
 
     database: str
     sql: str
@@ -35,6 +41,7 @@ class Answer:
     result: QueryResult | None
     attempts: int
     validation: Validation | None = None
+    parameters: tuple[str, ...] = ()
 
 
 class AnswerQuestion:
@@ -45,6 +52,8 @@ class AnswerQuestion:
     - The schema comes from the catalog (cached for PG_MCP_SCHEMA_CACHE_TTL); with several
       databases and none named, the question goes to the one whose schema fits it best.
     - The SQL is drafted, checked by the safety and access policies, and repaired from errors.
+    - Parameters travel apart from the SQL and are bound by PostgreSQL; the judge sees their
+      names and types, and their values only when show_parameter_values.
     - In "sql" mode the SQL is validated by the planner (EXPLAIN) but never run.
     - Rows are fetched read-only, at most max_rows, with the query timeout.
     - The rows are checked (empty, all-NULL columns, cap reached) and, when enabled, judged by
@@ -59,12 +68,14 @@ class AnswerQuestion:
         validator: ResultValidator,
         max_rows: int,
         timeout: float,
+        show_parameter_values: bool = False,
     ) -> None:
         self._choice = choice
         self._author = author
         self._validator = validator
         self._max_rows = max_rows
         self._timeout = timeout
+        self._show_values = show_parameter_values
 
     async def execute(self, request: AnswerRequest, progress: Progress = no_progress) -> Answer:
         """Answer the question.
@@ -78,22 +89,34 @@ class AnswerQuestion:
             raise InvalidRequest("The question is empty")
         self._author.admit(question)
         max_rows = self._row_cap(request.max_rows)
-        await progress("schema")
+        await progress(Stage.SCHEMA)
         database, snapshot = await self._choice.choose(request.database, question)
 
         async def run(checked: CheckedSql) -> QueryResult | QueryPlan:
+            values = checked.arguments
             if request.return_mode == "sql":
-                return await database.explain(checked.to_run, timeout=self._timeout)
-            return await database.fetch(checked.to_run, max_rows=max_rows, timeout=self._timeout)
+                return await database.explain(
+                    checked.to_run, timeout=self._timeout, parameters=values
+                )
+            return await database.fetch(
+                checked.to_run, max_rows=max_rows, timeout=self._timeout, parameters=values
+            )
 
         authored = await self._author.author(
-            question, snapshot, run, progress, reload=partial(self._choice.reload, database)
+            question,
+            snapshot,
+            run,
+            progress,
+            reload=partial(self._choice.reload, database),
+            parameters=request.parameters,
         )
+        arguments = authored.checked.arguments
         result = authored.outcome if isinstance(authored.outcome, QueryResult) else None
         validation = None
         if result is not None:
+            note = judging_note(arguments, show_values=self._show_values)
             validation = await self._validator.validate(
-                question, authored.checked.sql, result, max_rows=max_rows
+                question + note, authored.checked.sql, result, max_rows=max_rows
             )
         return Answer(
             database=database.name,
@@ -102,6 +125,7 @@ class AnswerQuestion:
             result=result,
             attempts=authored.attempts,
             validation=validation,
+            parameters=tuple(parameter.name for parameter in arguments),
         )
 
     def _row_cap(self, requested: int | None) -> int:

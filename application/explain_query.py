@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from functools import partial
 
 from application.database_choice import DatabaseChoice
-from application.progress import Progress, no_progress
+from application.progress import Progress, Stage, no_progress
 from application.sql_author import SqlAuthor
 from domain.errors import InvalidRequest
 from domain.models import QueryPlan
 from domain.safety.checked import CheckedSql
+from domain.safety.placeholders import Given
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -17,15 +18,17 @@ class ExplainRequest:
 
     question: str
     database: str | None = None
+    parameters: Given | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Explanation:
-    """The checked SQL and the planner's estimate for it."""
+    """The checked SQL and the planner's estimate for it; parameters names each `$n`'s value."""
 
     database: str
     sql: str
     plan: QueryPlan
+    parameters: tuple[str, ...] = ()
 
 
 class ExplainQuery:
@@ -33,6 +36,7 @@ class ExplainQuery:
 
     - The SQL is drafted and checked exactly as for an answer, within the same input bounds.
     - EXPLAIN (FORMAT JSON) runs without ANALYZE: the statement itself never runs.
+    - Parameters are bound as for an answer, so the plan is the one for these values.
     """
 
     def __init__(
@@ -59,13 +63,25 @@ class ExplainQuery:
         if not question:
             raise InvalidRequest("The question is empty")
         self._author.admit(question)
-        await progress("schema")
+        await progress(Stage.SCHEMA)
         database, snapshot = await self._choice.choose(request.database, question)
 
         async def plan(checked: CheckedSql) -> QueryPlan:
-            return await database.explain(checked.to_run, timeout=self._timeout)
+            return await database.explain(
+                checked.to_run, timeout=self._timeout, parameters=checked.arguments
+            )
 
         authored = await self._author.author(
-            question, snapshot, plan, progress, reload=partial(self._choice.reload, database)
+            question,
+            snapshot,
+            plan,
+            progress,
+            reload=partial(self._choice.reload, database),
+            parameters=request.parameters,
         )
-        return Explanation(database=database.name, sql=authored.checked.sql, plan=authored.outcome)
+        return Explanation(
+            database=database.name,
+            sql=authored.checked.sql,
+            plan=authored.outcome,
+            parameters=tuple(parameter.name for parameter in authored.checked.arguments),
+        )

@@ -7,20 +7,34 @@ from typing import Generic, TypeVar
 
 from application.gate_decisions import GateDecisions
 from application.name_hints import did_you_mean
-from application.progress import Progress, no_progress
+from application.parameter_prompt import drafting_note
+from application.progress import Progress, Stage, no_progress
 from application.prompts import drafting_conversation, repair_conversation
 from application.schema_ranking import select_schema_context
 from application.sql_input import looks_like_sql, starts_like_sql
 from application.sql_reply import SQL_DRAFT_SCHEMA, parse_sql_reply
+from application.value_redaction import without_values
 from application.visible_schemas import VisibleSchemas
 from domain.access.policy import AccessPolicy
-from domain.access.refusals import UNKNOWN_RELATION
-from domain.errors import SqlExecutionFailed, UnsafeSql
+from domain.errors import InvalidRequest, SqlExecutionFailed, UnsafeSql
 from domain.models import ChatMessage, SchemaSnapshot, SqlDraft
 from domain.ports import ChatModel
+from domain.refusal_rules import RefusalRule
 from domain.safety.checked import CheckedSql
-from domain.safety.input_bounds import check_argument, check_question, too_deep_to_check
-from domain.safety.policy import UNPARSEABLE, SafetyPolicy
+from domain.safety.input_bounds import (
+    check_argument,
+    check_question,
+    sql_bounds_violation,
+    too_deep_to_check,
+)
+from domain.safety.placeholders import (
+    Given,
+    PlacedSql,
+    bind_placed,
+    check_given,
+    place_parameters,
+)
+from domain.safety.policy import SafetyPolicy
 
 T = TypeVar("T")
 Trial = Callable[[CheckedSql], Awaitable[T]]
@@ -49,7 +63,12 @@ class SqlAuthor:
     - A question past max_question_chars is ERR_008; SQL past the input bounds is ERR_005.
     - A statement longer than a few KB is checked in a worker thread, off the event loop.
     - The prompt holds the visible schema, pruned to what the question needs within the budget.
+    - Parameters are placed first (`:name` rewritten to `$n`); the rewritten text is checked, and
+      PostgreSQL must read each placeholder as a value. Placeholders and values that do not
+      match are ERR_008; a draft's go back to the model first, as PostgreSQL's 42P02 would.
+    - The model sees the parameters' names and JSON types; their values only if show_values.
     - Every draft passes the safety policy, then the access policy; a refusal is final (ERR_005).
+    - A SQL error never quotes a parameter's value (the value's name stands in for it).
     - When the trial fails with a SQL error, PostgreSQL's message goes back to the model, with
       the closest real names when it found none, at most max_repairs times.
     """
@@ -62,6 +81,7 @@ class SqlAuthor:
         visible: VisibleSchemas,
         max_repairs: int,
         context_tokens: int,
+        show_values: bool = False,
     ) -> None:
         self._chat_model = chat_model
         self._safety = safety
@@ -70,21 +90,21 @@ class SqlAuthor:
         self._decisions = GateDecisions()
         self._max_repairs = max_repairs
         self._context_tokens = context_tokens
+        self._show_values = show_values
 
-    def check(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
+    def check(self, placed: PlacedSql, snapshot: SchemaSnapshot) -> CheckedSql:
         """Run the safety and access policies over one statement; the result is runnable.
 
         Raises:
-            UnsafeSql: either policy refused it.
+            UnsafeSql: either policy refused it, or a placeholder is not read as a value.
         """
-        decided = self._decisions.get(sql, snapshot)
-        if decided is not None:
-            return decided
-        checked = self._check(sql, snapshot)
-        self._decisions.put(sql, snapshot, checked)
-        return checked
+        decided = self._decisions.get(placed.sql, snapshot)
+        if decided is None:
+            decided = self._decide(placed.sql, snapshot)
+            self._decisions.put(placed.sql, snapshot, decided)
+        return bind_placed(decided, placed)
 
-    def _check(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
+    def _decide(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
         try:
             checked = self._access.check(self._gate(sql, snapshot), snapshot)
             if checked.runnable is None:
@@ -93,7 +113,9 @@ class SqlAuthor:
         except RecursionError as exc:  # the access policy walks the tree recursively too
             raise too_deep_to_check() from exc
         if checked.runnable is None:
-            raise UnsafeSql("the statement's stars could not be narrowed", rule="blocked_column")
+            raise UnsafeSql(
+                "the statement's stars could not be narrowed", rule=RefusalRule.BLOCKED_COLUMN
+            )
         return checked
 
     def admit(self, text: str) -> None:
@@ -104,12 +126,12 @@ class SqlAuthor:
         """
         check_argument(text, self._safety.input_bounds)
 
-    async def _checked(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
-        if len(sql) <= _INLINE_CHECK_CHARS:
-            return self.check(sql, snapshot)
+    async def _checked(self, placed: PlacedSql, snapshot: SchemaSnapshot) -> CheckedSql:
+        if len(placed.sql) <= _INLINE_CHECK_CHARS:
+            return self.check(placed, snapshot)
         # mypyc-compiled sqlglot holds the GIL for long stretches, yet a worker thread still
         # lets the loop run between them: a small call beside a large one stays fast.
-        return await asyncio.to_thread(self.check, sql, snapshot)
+        return await asyncio.to_thread(self.check, placed, snapshot)
 
     def _gate(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
         """The safety policy, told what this database adds safely: extensions, enum types."""
@@ -120,7 +142,7 @@ class SqlAuthor:
         )
 
     async def _check_current(
-        self, sql: str, snapshot: SchemaSnapshot, reload: Reload | None
+        self, placed: PlacedSql, snapshot: SchemaSnapshot, reload: Reload | None
     ) -> tuple[CheckedSql, SchemaSnapshot]:
         """Check against the snapshot, or a newer one when the SQL names a relation it lacks.
 
@@ -129,17 +151,17 @@ class SqlAuthor:
             SqlExecutionFailed: a relation is unknown even to a reloaded snapshot (42P01).
         """
         try:
-            return await self._checked(sql, snapshot), snapshot
+            return await self._checked(placed, snapshot), snapshot
         except UnsafeSql as refusal:
-            if refusal.rule != UNKNOWN_RELATION:
+            if refusal.rule is not RefusalRule.UNKNOWN_RELATION:
                 raise
             unknown = refusal
         newer = await reload(snapshot) if reload is not None else None
         if newer is not None:
             try:
-                return await self._checked(sql, newer), newer
+                return await self._checked(placed, newer), newer
             except UnsafeSql as refusal:
-                if refusal.rule != UNKNOWN_RELATION:
+                if refusal.rule is not RefusalRule.UNKNOWN_RELATION:
                     raise
                 unknown = refusal
         # What PostgreSQL itself would answer, so that the model can repair its draft.
@@ -152,31 +174,42 @@ class SqlAuthor:
         trial: Trial[T],
         progress: Progress = no_progress,
         reload: Reload | None = None,
+        parameters: Given | None = None,
     ) -> Authored[T]:
-        """Check SQL or draft it from the question, then run `trial`, repairing on SQL errors."""
-        given = await self._check_given(text, snapshot, progress, reload)
+        """Check SQL or draft it from the question, then run `trial`, repairing on SQL errors.
+
+        parameters: the caller's values, by name for `:name` or by position for `$n`.
+        """
+        check_given(parameters)  # before a name reaches the model's prompt
+        placed = await self._placed(text, parameters) if starts_like_sql(text) else None
+        given = None if placed is None else await self._as_sql(placed, snapshot, progress, reload)
         if given is not None:
             checked, snapshot = given
-            await progress("running")
+            await progress(Stage.RUNNING)
             return Authored(
-                checked=checked, explanation="", outcome=await trial(checked), attempts=0
+                checked=checked, explanation="", outcome=await _tried(trial, checked), attempts=0
             )
         check_question(text, self._safety.input_bounds)
         visible = self._visible.of(snapshot)
         context = select_schema_context(visible, text, max_tokens=self._context_tokens)
-        conversation = drafting_conversation(text, context)
+        note = drafting_note(parameters, show_values=self._show_values)
+        conversation = drafting_conversation(text + note, context)
         attempt = 0
         while True:
             attempt += 1
-            await progress("drafting")
+            await progress(Stage.DRAFTING)
             draft = await self._draft(conversation)
-            await progress("checking")
+            await progress(Stage.CHECKING)
             try:
-                checked, snapshot = await self._check_current(draft.sql, snapshot, reload)
-                await progress("running")
-                outcome = await trial(checked)
+                placed = await self._placed_draft(draft.sql, parameters)
+                checked, snapshot = await self._check_current(placed, snapshot, reload)
+                await progress(Stage.RUNNING)
+                outcome = await _tried(trial, checked)
             except SqlExecutionFailed as error:
                 if attempt > self._max_repairs:
+                    mismatch = error.__cause__
+                    if isinstance(mismatch, InvalidRequest):
+                        raise mismatch from None  # still the caller's values: ERR_008
                     raise
                 hint = did_you_mean(error.message, visible)
                 conversation = repair_conversation(conversation, draft, error, hint)
@@ -185,24 +218,54 @@ class SqlAuthor:
                 checked=checked, explanation=draft.explanation, outcome=outcome, attempts=attempt
             )
 
-    async def _check_given(
-        self, text: str, snapshot: SchemaSnapshot, progress: Progress, reload: Reload | None
+    async def _as_sql(
+        self, placed: PlacedSql, snapshot: SchemaSnapshot, progress: Progress, reload: Reload | None
     ) -> tuple[CheckedSql, SchemaSnapshot] | None:
         """The text checked as SQL, or None when it is prose that merely starts like SQL.
 
-        The gate's own parse tells the two apart: the text is parsed once, not once more to
-        detect SQL, except when the gate could not parse it.
+        The gate's own parse tells the two apart, so the text is parsed once, not once more to
+        detect SQL (but for text the gate could not parse).
         """
-        if not starts_like_sql(text):
-            return None
-        await progress("checking")
+        await progress(Stage.CHECKING)
         try:
-            return await self._check_current(text, snapshot, reload)
+            return await self._check_current(placed, snapshot, reload)
         except UnsafeSql as refusal:
-            if refusal.rule == UNPARSEABLE and not looks_like_sql(text, self._safety.input_bounds):
+            # `:name` is no SQL to PostgreSQL: the text is SQL when it parses once placed.
+            if refusal.rule is RefusalRule.UNPARSEABLE and not looks_like_sql(
+                placed.sql, self._safety.input_bounds
+            ):
                 return None
             raise
+
+    async def _placed(self, sql: str, parameters: Given | None) -> PlacedSql:
+        """Placeholders placed; a long text in a worker thread, as for its check."""
+        if sql_bounds_violation(sql, self._safety.input_bounds) is not None:
+            return PlacedSql(sql=sql)  # the gate refuses it unscanned, naming the limit
+        if len(sql) <= _INLINE_CHECK_CHARS:
+            return place_parameters(sql, parameters)
+        return await asyncio.to_thread(place_parameters, sql, parameters)
+
+    async def _placed_draft(self, sql: str, parameters: Given | None) -> PlacedSql:
+        """The draft's placeholders placed; a mismatch goes back to the model as 42P02 would.
+
+        Raises:
+            SqlExecutionFailed: placeholders without values, or values without placeholders.
+        """
+        try:
+            return await self._placed(sql, parameters)
+        except InvalidRequest as mismatch:
+            raise SqlExecutionFailed(mismatch.message, sqlstate="42P02") from mismatch
 
     async def _draft(self, conversation: list[ChatMessage]) -> SqlDraft:
         reply = await self._chat_model.complete(conversation, json_schema=SQL_DRAFT_SCHEMA)
         return parse_sql_reply(reply.text)
+
+
+async def _tried(trial: Trial[T], checked: CheckedSql) -> T:
+    """The trial's outcome; a SQL error comes without the values PostgreSQL quoted."""
+    try:
+        return await trial(checked)
+    except SqlExecutionFailed as error:
+        if not checked.arguments:
+            raise
+        raise without_values(error, checked.arguments) from None

@@ -17,6 +17,7 @@ from adapters.mcp.text_table import render_table
 from adapters.observability.redaction import Redactor, dsn_password
 from adapters.postgres.errors import translate_asyncpg_errors
 from adapters.postgres.pool import PoolConfig, open_pool
+from adapters.postgres.role_check import role_problem_on
 from adapters.postgres.session_limits import TempFileLimit, probe_temp_file_limit
 from bootstrap import factories
 from bootstrap.settings import Settings
@@ -65,7 +66,8 @@ async def run_check(settings: Settings, out: TextIO | None = None) -> int:
     """Check the configuration, every database and the model; print a table; 0 if none failed."""
     redact = Redactor(_secrets(settings))
     wanted = settings.query.temp_file_limit
-    probes = [_check_database(config, wanted) for config in factories.pool_configs(settings)]
+    role = settings.database.db_role
+    probes = [_check_database(config, wanted, role) for config in factories.pool_configs(settings)]
     results = [
         _check_configuration(settings),
         *[result for found in await asyncio.gather(*probes) for result in found],
@@ -90,12 +92,14 @@ def _check_configuration(settings: Settings) -> CheckResult:
     )
 
 
-async def _check_database(config: PoolConfig, temp_file_limit_kb: int) -> list[CheckResult]:
+async def _check_database(
+    config: PoolConfig, temp_file_limit_kb: int, db_role: str | None
+) -> list[CheckResult]:
     name = f"database {config.name}"
     started = time.perf_counter()
     try:
         async with asyncio.timeout(config.acquire_timeout + 5):
-            version, role, temp = await _probe(config)
+            version, role, temp, role_problem = await _probe(config, db_role)
     except PgMcpError as error:
         return [CheckResult(check=name, status="FAIL", detail=f"{error.code}: {error.message}")]
     except Exception as exc:  # the report must finish, and never with a traceback holding a DSN
@@ -107,15 +111,19 @@ async def _check_database(config: PoolConfig, temp_file_limit_kb: int) -> list[C
         status="PASS",
         detail=f"PostgreSQL {version}, {relations} tables and views, {elapsed} ms",
     )
+    assumed = [] if db_role is None else [_db_role_result(config.name, db_role, role_problem)]
     return [
         reached,
         _role_result(config.name, role),
+        *assumed,
         _temp_file_result(config.name, temp, temp_file_limit_kb),
     ]
 
 
-async def _probe(config: PoolConfig) -> tuple[str, asyncpg.Record | None, TempFileLimit]:
-    """The server version, the login role's powers and temp_file_limit, over one connection."""
+async def _probe(
+    config: PoolConfig, db_role: str | None
+) -> tuple[str, asyncpg.Record | None, TempFileLimit, str | None]:
+    """Version, the login role's powers, temp_file_limit and PG_MCP_DB_ROLE, over one connection."""
     # pool_min=0: connect once, on acquire, so a failure is reported here and only here.
     single = dataclasses.replace(config, pool_min=0, pool_max=1)
     async with asynccontextmanager(open_pool)(single) as pool:
@@ -123,7 +131,18 @@ async def _probe(config: PoolConfig) -> tuple[str, asyncpg.Record | None, TempFi
             async with pool.acquire() as conn:
                 version = await conn.fetchval("SHOW server_version")
                 role = await conn.fetchrow(_ROLE_SQL)
-                return str(version), role, await probe_temp_file_limit(conn)
+                temp = await probe_temp_file_limit(conn)
+                problem = None
+                if db_role is not None:
+                    problem = await role_problem_on(conn, config.name, db_role)
+                return str(version), role, temp, problem
+
+
+def _db_role_result(database: str, db_role: str, problem: str | None) -> CheckResult:
+    check = f"PG_MCP_DB_ROLE on {database}"
+    if problem is not None:
+        return CheckResult(check=check, status="FAIL", detail=problem)
+    return CheckResult(check=check, status="PASS", detail=f"{db_role}: can be assumed")
 
 
 def _role_result(database: str, role: asyncpg.Record | None) -> CheckResult:
@@ -169,8 +188,12 @@ async def _check_model(settings: Settings) -> CheckResult:
     openai = settings.openai
     check = f"model {openai.model}"
     if not openai.configured:
-        detail = "not configured: set PG_MCP_OPENAI_API_KEY or PG_MCP_OPENAI_BASE_URL"
-        return CheckResult(check=check, status="FAIL", detail=detail)
+        # SQL needs no model, and an MCP client may lend its own through sampling.
+        detail = (
+            "not configured: SQL works, plain-language questions need "
+            "PG_MCP_OPENAI_API_KEY or PG_MCP_OPENAI_BASE_URL"
+        )
+        return CheckResult(check=check, status="WARN", detail=detail)
     model = OpenAIChatModel(dataclasses.replace(factories.openai_config(openai), max_tokens=1))
     # The adapter imports openai on first use (about 0.5 s); keep that out of the latency.
     importlib.import_module("openai")

@@ -22,21 +22,26 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Parse the command line and run the command (bootstrap.start.main leads here)."""
     args = _parser().parse_args(argv)
     try:
-        settings = load_settings()
+        _run(args)
     except ConfigurationError as exc:
         print(f"pg-mcp: configuration error: {exc}", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG) from None
+
+
+def _run(args: argparse.Namespace) -> None:
+    """Run the chosen command; ConfigurationError covers settings read now or found at start-up."""
+    settings = load_settings()
     configure_json_logging(settings.observability.log_level, secrets=log_secrets(settings))
     if args.command == "config":
         print(claude_desktop_config([], settings_in_use()))
         return
+    if args.command == "demo" or getattr(args, "demo", False):
+        settings = _with_demo_database(settings, announce=args.command == "demo")
     if args.command == "check":
         # Imported here: serving, the common case, should not pay for the checker's imports.
         from bootstrap.check import run_check
 
         raise SystemExit(asyncio.run(run_check(settings)))
-    if args.command in ("demo", "ask") and (args.command == "demo" or args.demo):
-        settings = _with_demo_database(settings, announce=args.command == "demo")
     if args.command == "ask":
         code = asyncio.run(answer_once(settings, args.question, args.database, sql_only=args.sql))
         raise SystemExit(code)
@@ -56,7 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--sql", action="store_true", help="print the SQL without running it")
     ask.add_argument("--demo", action="store_true", help="ask the bundled demo database")
     commands.add_parser("demo", help="start the demo database and serve MCP over stdio")
-    commands.add_parser("check", help="check the configuration, databases and model, then exit")
+    check = commands.add_parser(
+        "check", help="check the configuration, databases and model, then exit"
+    )
+    check.add_argument("--demo", action="store_true", help="check the bundled demo database")
     commands.add_parser(
         "config", help="print a Claude Desktop entry for this installation and settings"
     )
@@ -77,7 +85,7 @@ def _with_demo_database(settings: Settings, *, announce: bool) -> Settings:
     )
 
     try:
-        dsn = start_demo_database()
+        dsn = start_demo_database(settings.database.demo_data_dir)
     except DemoUnavailable as exc:
         print(f"pg-mcp: {exc}", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG) from None

@@ -10,8 +10,7 @@ from adapters.mcp.sampling_chat_model import SamplingChatModel
 from adapters.memory.in_memory_schema_store import InMemorySchemaStore
 from adapters.observability.call_observer import CallObserver
 from adapters.postgres.pools import open_pools
-from adapters.resilience.circuit_breaking_chat_model import CircuitBreakingChatModel
-from adapters.resilience.retrying_chat_model import RetryingChatModel
+from adapters.resilience.around import GuardedChatModel
 from application.answer_question import AnswerQuestion
 from application.database_choice import DatabaseChoice
 from application.databases import DatabaseDirectory
@@ -39,65 +38,60 @@ class Container(containers.DeclarativeContainer):
     metrics = providers.Singleton(observing.metrics, settings.provided.observability)
     tracer = providers.Resource(observing.open_tracing, settings.provided.observability)
 
-    pools = providers.Resource(open_pools, providers.Callable(factories.pool_configs, settings))
+    pool_configs = providers.Callable(factories.pool_configs, settings)
+    pools = providers.Resource(open_pools, pool_configs)
     raw_databases = providers.Singleton(factories.databases, pools, clock, settings)
+    database_breakers = providers.Singleton(
+        factories.database_breakers, settings, settings.provided.circuit, clock
+    )
+    database_retry_counter = providers.Callable(observing.retry_counter, metrics, "database")
     databases = providers.Singleton(
         factories.resilient_databases,
         raw_databases,
+        database_breakers,
         retry_policy,
-        settings.provided.circuit,
-        clock,
-        on_retry=providers.Callable(observing.retry_counter, metrics, "database"),
+        on_retry=database_retry_counter,
     )
     directory = providers.Singleton(DatabaseDirectory, databases)
 
     sampling_chat_model = providers.Singleton(
         SamplingChatModel, max_tokens=settings.provided.openai.max_tokens
     )
+    openai_config = providers.Callable(factories.openai_config, settings.provided.openai)
+    openai_chat_model = providers.Singleton(OpenAIChatModel, openai_config)
+    auto_chat_model = providers.Singleton(
+        AutoChatModel, preferred=None, sampling=sampling_chat_model
+    )
+    unconfigured_chat_model = providers.Singleton(UnconfiguredChatModel)
+    chat_model_kind = providers.Callable(
+        factories.chat_model_kind, settings.provided.llm, settings.provided.openai
+    )
     base_chat_model = providers.Selector(
-        providers.Callable(
-            factories.chat_model_kind, settings.provided.llm, settings.provided.openai
-        ),
-        openai=providers.Singleton(
-            OpenAIChatModel,
-            providers.Callable(factories.openai_config, settings.provided.openai),
-        ),
+        chat_model_kind,
+        openai=openai_chat_model,
         sampling=sampling_chat_model,
-        auto=providers.Singleton(AutoChatModel, preferred=None, sampling=sampling_chat_model),
-        unconfigured=providers.Singleton(UnconfiguredChatModel),
+        auto=auto_chat_model,
+        unconfigured=unconfigured_chat_model,
     )
     llm_breaker = providers.Singleton(
         factories.circuit_breaker, "the AI service", settings.provided.circuit, clock
     )
-    # Rate limit outermost (retries spend no tokens), then the breaker (an open circuit is
-    # never retried), then retries of transient failures around the model itself.
-    chat_model = providers.Singleton(
-        factories.rate_limited_chat_model,
-        providers.Singleton(
-            CircuitBreakingChatModel,
-            providers.Singleton(
-                RetryingChatModel,
-                providers.Singleton(observing.instrumented_chat_model, base_chat_model, metrics),
-                retry_policy,
-                transient=providers.Object(factories.llm_is_transient),
-                retry_after=providers.Object(factories.llm_retry_after),
-                on_retry=providers.Callable(observing.retry_counter, metrics, "llm"),
-            ),
-            llm_breaker,
-            counts=providers.Object(factories.llm_is_transient),
-        ),
+    llm_retry_counter = providers.Callable(observing.retry_counter, metrics, "llm")
+    chat_model_concerns = providers.Singleton(
+        factories.chat_model_concerns,
         settings.provided.rate_limit,
+        llm_breaker,
+        retry_policy,
+        metrics,
+        on_retry=llm_retry_counter,
     )
+    chat_model = providers.Singleton(GuardedChatModel, base_chat_model, chat_model_concerns)
     request_limiter = providers.Singleton(
         factories.request_limiter, settings.provided.rate_limit, clock
     )
 
-    metrics_registry = providers.Singleton(
-        observing.metrics_registry,
-        metrics,
-        pools,
-        providers.Singleton(observing.breakers, databases, llm_breaker),
-    )
+    breakers = providers.Singleton(observing.breakers, database_breakers, llm_breaker)
+    metrics_registry = providers.Singleton(observing.metrics_registry, metrics, pools, breakers)
     call_observer = providers.Singleton(
         CallObserver,
         metrics=metrics,
@@ -105,9 +99,8 @@ class Container(containers.DeclarativeContainer):
         log_requests=settings.provided.observability.log_requests,
     )
 
-    safety_policy = providers.Singleton(
-        SafetyPolicy, providers.Callable(factories.safety_config, settings.provided.safety)
-    )
+    safety_config = providers.Callable(factories.safety_config, settings.provided.safety)
+    safety_policy = providers.Singleton(SafetyPolicy, safety_config)
     access_rules = providers.Singleton(factories.access_rules, settings.provided.safety)
     visible_schemas = providers.Singleton(VisibleSchemas, access_rules)
 
@@ -124,6 +117,7 @@ class Container(containers.DeclarativeContainer):
         visible=visible_schemas,
         max_repairs=settings.provided.query.max_repair_attempts,
         context_tokens=settings.provided.query.schema_context_tokens,
+        show_values=settings.provided.query.show_parameter_values,
     )
 
     choice = providers.Singleton(
@@ -144,6 +138,7 @@ class Container(containers.DeclarativeContainer):
         validator=validator,
         max_rows=settings.provided.query.max_result_rows,
         timeout=settings.provided.query.query_timeout,
+        show_parameter_values=settings.provided.query.show_parameter_values,
     )
     explain_query = providers.Factory(
         ExplainQuery,

@@ -5,14 +5,16 @@ from collections.abc import Callable, Mapping
 import asyncpg
 
 from adapters.llm.openai_chat_model import OpenAIConfig
+from adapters.observability.llm_call_metrics import LlmCallMetrics
+from adapters.observability.server_metrics import ServerMetrics
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.pool import PoolConfig
-from adapters.resilience.circuit_breaker import CircuitBreaker
-from adapters.resilience.circuit_breaking_database import CircuitBreakingDatabase
-from adapters.resilience.rate_limited_chat_model import RateLimitedChatModel
+from adapters.resilience.around import Around, GuardedDatabase, Stacked
+from adapters.resilience.backoff import OnRetry, Retries
+from adapters.resilience.circuit_breaker import CircuitBreaker, CircuitGuard
+from adapters.resilience.failures import database_may_heal, database_unreachable
 from adapters.resilience.rate_limits import LlmRateLimiter, SlidingWindowLimiter
 from adapters.resilience.retry_policy import RetryPolicy
-from adapters.resilience.retrying_database import RetryingDatabase
 from bootstrap.settings import (
     CircuitSettings,
     LlmSettings,
@@ -23,7 +25,8 @@ from bootstrap.settings import (
     Settings,
 )
 from domain.access.rules import AccessRules
-from domain.ports import ChatModel, Clock, Database
+from domain.errors import AIServiceUnavailable, DatabaseUnavailable
+from domain.ports import Clock, Database
 from domain.safety.checked import SafetyConfig
 from domain.safety.input_bounds import InputBounds
 
@@ -132,22 +135,74 @@ def circuit_breaker(name: str, settings: CircuitSettings, clock: Clock) -> Circu
     )
 
 
+def database_breakers(
+    settings: Settings, circuit: CircuitSettings, clock: Clock
+) -> dict[str, CircuitBreaker]:
+    """One circuit breaker per configured database, by name."""
+    return {
+        entry.name: circuit_breaker(f"database {entry.name!r}", circuit, clock)
+        for entry in settings.database.entries()
+    }
+
+
 def resilient_databases(
     databases: Mapping[str, Database],
+    breakers: Mapping[str, CircuitBreaker],
     policy: RetryPolicy,
-    circuit: CircuitSettings,
-    clock: Clock,
     *,
-    on_retry: Callable[[int], None] | None = None,
+    on_retry: OnRetry | None = None,
 ) -> dict[str, Database]:
     """Each database behind its own breaker, retried inside it: an open circuit is not retried."""
     return {
-        name: CircuitBreakingDatabase(
-            RetryingDatabase(database, policy, on_retry=on_retry),
-            circuit_breaker(f"database {name!r}", circuit, clock),
+        name: GuardedDatabase(
+            database,
+            Stacked(
+                CircuitGuard(
+                    breakers[name], unavailable=DatabaseUnavailable, counts=database_unreachable
+                ),
+                Retries(
+                    policy,
+                    what=f"Database {name!r}",
+                    transient=database_may_heal,
+                    on_retry=on_retry,
+                ),
+            ),
         )
         for name, database in databases.items()
     }
+
+
+def chat_model_concerns(
+    rate_limit: RateLimitSettings,
+    breaker: CircuitBreaker,
+    policy: RetryPolicy,
+    metrics: ServerMetrics | None,
+    *,
+    on_retry: OnRetry | None = None,
+) -> Around:
+    """What runs around each model call, outermost first.
+
+    The rate limit (retries spend no tokens), then the breaker (an open circuit is never
+    retried), then retries of transient failures, then the timing of each single attempt.
+    """
+    layers: list[Around] = []
+    if rate_limit.enabled:
+        layers.append(
+            LlmRateLimiter(per_second=rate_limit.llm_per_second, burst=rate_limit.llm_burst)
+        )
+    layers.append(CircuitGuard(breaker, unavailable=AIServiceUnavailable, counts=llm_is_transient))
+    layers.append(
+        Retries(
+            policy,
+            what="The chat model",
+            transient=llm_is_transient,
+            retry_after=llm_retry_after,
+            on_retry=on_retry,
+        )
+    )
+    if metrics is not None:
+        layers.append(LlmCallMetrics(metrics))
+    return Stacked(*layers)
 
 
 def llm_is_transient(exc: BaseException) -> bool:
@@ -162,14 +217,6 @@ def llm_retry_after(exc: BaseException) -> float | None:
     from adapters.llm.errors import retry_after
 
     return retry_after(exc)
-
-
-def rate_limited_chat_model(inner: ChatModel, settings: RateLimitSettings) -> ChatModel:
-    """The chat model behind the LLM token bucket, unless rate limiting is off."""
-    if not settings.enabled:
-        return inner
-    limiter = LlmRateLimiter(per_second=settings.llm_per_second, burst=settings.llm_burst)
-    return RateLimitedChatModel(inner, limiter)
 
 
 def request_limiter(settings: RateLimitSettings, clock: Clock) -> Callable[[str], None]:

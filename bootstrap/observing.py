@@ -8,14 +8,11 @@ from opentelemetry.trace import Tracer
 from prometheus_client import CollectorRegistry
 
 from adapters.observability.breaker_collector import BreakerCollector
-from adapters.observability.instrumented_chat_model import InstrumentedChatModel
 from adapters.observability.pool_collector import PoolCollector, SizedPool
 from adapters.observability.redaction import dsn_password
 from adapters.observability.server_metrics import ServerMetrics
 from adapters.resilience.circuit_breaker import CircuitBreaker
-from adapters.resilience.circuit_breaking_database import CircuitBreakingDatabase
 from bootstrap.settings import ObservabilitySettings, Settings
-from domain.ports import ChatModel, Database
 
 
 def metrics(settings: ObservabilitySettings) -> ServerMetrics | None:
@@ -23,20 +20,14 @@ def metrics(settings: ObservabilitySettings) -> ServerMetrics | None:
     return ServerMetrics() if settings.metrics_enabled else None
 
 
-def instrumented_chat_model(inner: ChatModel, metrics: ServerMetrics | None) -> ChatModel:
-    """The chat model, timed and its tokens counted when metrics are on."""
-    return inner if metrics is None else InstrumentedChatModel(inner, metrics)
-
-
 def retry_counter(metrics: ServerMetrics | None, target: str) -> Callable[[int], None] | None:
     """An on_retry callback counting retries of `target`, or None when metrics are off."""
     return None if metrics is None else metrics.on_retry(target)
 
 
-def breakers(databases: Mapping[str, Database], llm: CircuitBreaker) -> list[CircuitBreaker]:
+def breakers(databases: Mapping[str, CircuitBreaker], llm: CircuitBreaker) -> list[CircuitBreaker]:
     """Every circuit breaker of the server: one per database, one for the chat model."""
-    guarded = [d.breaker for d in databases.values() if isinstance(d, CircuitBreakingDatabase)]
-    return [*guarded, llm]
+    return [*databases.values(), llm]
 
 
 def metrics_registry(

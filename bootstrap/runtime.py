@@ -5,23 +5,33 @@ import functools
 import gc
 import inspect
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 from dependency_injector import providers
+from prometheus_client import CollectorRegistry
 
 from adapters.llm.openai_chat_model import OpenAIChatModel
 from adapters.mcp.server import UseCases, build_server
-from adapters.mcp.text_table import render_table
-from adapters.observability.exposition import render_metrics, start_metrics_http
+from adapters.mcp.text_table import count_rows, render_table
+from adapters.observability.exposition import (
+    MetricsEndpoint,
+    render_metrics,
+    start_metrics_http,
+)
+from adapters.postgres.role_check import role_problem
 from application.answer_question import AnswerRequest
 from bootstrap.container import Container
+from bootstrap.loader import ConfigurationError
 from bootstrap.settings import Settings
 from domain.errors import ErrorCode, PgMcpError
 
 EXIT_FAILED = 1
 WARM_UP_DELAY = 0.5  # seconds after serving begins
+# A database that does not answer this soon is checked by its first call instead.
+_ROLE_CHECK_SECONDS = 5.0
 
 
 @asynccontextmanager
@@ -30,9 +40,24 @@ async def running_container(settings: Settings) -> AsyncIterator[Container]:
     container = Container(settings=providers.Object(settings))
     await container.init_resources()  # type: ignore[misc]
     try:
+        await _require_role(settings, await resolve(container.pools))
         yield container
     finally:
         await container.shutdown_resources()  # type: ignore[misc]
+
+
+async def _require_role(settings: Settings, pools: Mapping[str, asyncpg.Pool]) -> None:
+    """Refuse to start when PG_MCP_DB_ROLE cannot be assumed: every call would fail."""
+    role = settings.database.db_role
+    if role is None:
+        return
+    timeout = min(settings.database.pool_acquire_timeout, _ROLE_CHECK_SECONDS)
+    problems = await asyncio.gather(
+        *(role_problem(name, pool, role, timeout=timeout) for name, pool in pools.items())
+    )
+    found = [problem for problem in problems if problem is not None]
+    if found:
+        raise ConfigurationError(f"PG_MCP_DB_ROLE: {'; '.join(found)}")
 
 
 async def resolve(provider: Callable[[], object]) -> Any:
@@ -56,7 +81,7 @@ async def serve_stdio(settings: Settings) -> None:
         admit = await resolve(container.request_limiter)
         registry = await resolve(container.metrics_registry)
         port = settings.observability.metrics_port
-        endpoint = start_metrics_http(registry, port) if registry and port else None
+        endpoint = _serve_metrics(registry, port) if registry and port else None
         server = build_server(
             await use_cases(container),
             admit=admit,
@@ -85,6 +110,15 @@ async def _warm_chat_model(container: Container) -> None:
         await model.warm_up()
 
 
+def _serve_metrics(registry: CollectorRegistry, port: int) -> MetricsEndpoint:
+    try:
+        return start_metrics_http(registry, port)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"PG_MCP_METRICS_PORT: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc})"
+        ) from None
+
+
 async def answer_once(
     settings: Settings, question: str, database: str | None, *, sql_only: bool
 ) -> int:
@@ -105,7 +139,7 @@ async def answer_once(
         print(render_table(columns, answer.result.rows))
         count = answer.result.row_count
         more = ", truncated" if answer.result.truncated else ""
-        print(f"({count} {'row' if count == 1 else 'rows'}{more})")
+        print(f"({count_rows(count)}{more})")
     return 0
 
 

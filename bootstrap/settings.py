@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -149,6 +150,8 @@ class DatabaseSettings(BaseSettings):
     pool_max: int = Field(default=5, ge=1, le=100)
     pool_acquire_timeout: float = Field(default=10.0, gt=0)
     db_role: str | None = Field(default=None, min_length=1, max_length=63)
+    # Where `pg-mcp demo` keeps its cluster; None: the user's data directory.
+    demo_data_dir: Path | None = None
 
     @field_validator("db_role", mode="before")
     @classmethod
@@ -238,6 +241,8 @@ class QuerySettings(BaseSettings):
     temp_file_limit: Kilobytes = Field(default=DEFAULT_TEMP_FILE_LIMIT_KB, ge=1024, le=1024**3)
     result_validation_enabled: bool = False
     result_validation_strict: bool = False
+    # Parameter values may be personal data: the model sees names and JSON types unless this.
+    show_parameter_values: bool = False
 
 
 class SafetySettings(BaseSettings):

@@ -16,6 +16,8 @@ PgMcpError (code, default_message)
 from enum import StrEnum
 from typing import ClassVar
 
+from domain.refusal_rules import RefusalRule
+
 
 class ErrorCode(StrEnum):
     """Public error codes; the text of every error result starts with one."""
@@ -85,7 +87,9 @@ class UnsafeSql(PgMcpError):
     code = ErrorCode.SQL_SECURITY
     default_message = "The SQL statement was refused by the security policy"
 
-    def __init__(self, message: str | None = None, *, rule: str = "policy") -> None:
+    def __init__(
+        self, message: str | None = None, *, rule: RefusalRule = RefusalRule.POLICY
+    ) -> None:
         super().__init__(message)
         self.rule = rule
 

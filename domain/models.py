@@ -34,6 +34,14 @@ class ChatReply:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Parameter:
+    """A value the caller passed apart from the SQL, bound to one placeholder; never shown."""
+
+    name: str
+    value: JsonValue = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Question:
     """A natural-language question about one database."""
 

@@ -4,7 +4,14 @@ from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Protocol
 
-from domain.models import ChatMessage, ChatReply, QueryPlan, QueryResult, SchemaSnapshot
+from domain.models import (
+    ChatMessage,
+    ChatReply,
+    Parameter,
+    QueryPlan,
+    QueryResult,
+    SchemaSnapshot,
+)
 
 
 class ChatModel(Protocol):
@@ -32,16 +39,26 @@ class Database(Protocol):
         ...
 
     @abstractmethod
-    async def fetch(self, sql: str, *, max_rows: int, timeout: float) -> QueryResult:
-        """Run one checked SELECT read-only; return at most max_rows rows.
+    async def fetch(
+        self,
+        sql: str,
+        *,
+        max_rows: int,
+        timeout: float,
+        parameters: Sequence[Parameter] = (),
+    ) -> QueryResult:
+        """Run one checked SELECT read-only, parameters bound to $1..$n; at most max_rows rows.
 
         Raises:
             SqlExecutionFailed, QueryTimedOut, DatabaseUnavailable.
+            InvalidRequest: a parameter's value does not convert to its placeholder's type.
         """
         ...
 
     @abstractmethod
-    async def explain(self, sql: str, *, timeout: float) -> QueryPlan:
+    async def explain(
+        self, sql: str, *, timeout: float, parameters: Sequence[Parameter] = ()
+    ) -> QueryPlan:
         """Return the planner's estimate for one checked statement, without running it."""
         ...
 

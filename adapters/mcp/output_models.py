@@ -12,10 +12,14 @@ from domain.errors import ErrorCode
 
 # MCP requires `"type": "object"` at an outputSchema's root; a union alone has no type.
 _OBJECT_ROOT = ConfigDict(json_schema_extra={"type": "object"})
+_BOUND = "The parameter whose value is bound to each $n of sql, in order ($1 first)"
 
 
 class QueryOutput(BaseModel):
-    """Structured result of `query`; columns and rows are absent in sql mode."""
+    """Structured result of `query`; columns and rows are absent in sql mode.
+
+    parameters names the value bound to each `$n` of `sql`, in order (absent without any).
+    """
 
     model_config = ConfigDict(extra="allow")
 
@@ -30,13 +34,15 @@ class QueryOutput(BaseModel):
     truncated: bool = False
     warnings: list[dict[str, str]] = Field(default_factory=list)
     validation: dict[str, str] | None = None
+    parameters: list[str] = Field(default_factory=list, description=_BOUND)
 
 
 class ExplainOutput(BaseModel):
-    """Structured result of `explain`."""
+    """Structured result of `explain`; parameters as in QueryOutput."""
 
     database: str
     sql: str
+    parameters: list[str] = Field(default_factory=list, description=_BOUND)
     total_cost: float
     plan_rows: int
     plan_text: str

@@ -6,7 +6,7 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
 from adapters.mcp.output_models import ErrorOutput, ExplainOutput, QueryOutput, SchemaOutput
-from adapters.mcp.text_table import render_table
+from adapters.mcp.text_table import count_rows, render_table
 from application.answer_question import Answer
 from application.describe_schema import SchemaDescription
 from application.explain_query import Explanation
@@ -21,6 +21,9 @@ def present_answer(answer: Answer) -> CallToolResult:
         "explanation": answer.explanation,
     }
     lines = [f"SQL ({answer.database}):", answer.sql]
+    if answer.parameters:
+        structured["parameters"] = list(answer.parameters)
+        lines.append(_bound(answer.parameters))
     result = answer.result
     if result is not None:
         columns = [c.name for c in result.columns]
@@ -32,7 +35,7 @@ def present_answer(answer: Answer) -> CallToolResult:
             "truncated": result.truncated,
         }
         more = " (truncated: more rows exist; narrow the question)" if result.truncated else ""
-        lines += ["", f"{result.row_count} row(s){more}", render_table(columns, result.rows)]
+        lines += ["", f"{count_rows(result.row_count)}{more}", render_table(columns, result.rows)]
     validation = answer.validation
     if validation is not None:
         structured["warnings"] = [asdict(w) for w in validation.warnings]
@@ -48,8 +51,9 @@ def present_answer(answer: Answer) -> CallToolResult:
 def present_explanation(explanation: Explanation) -> CallToolResult:
     """A plan: the SQL, the estimated cost and rows, and the plan tree."""
     plan = explanation.plan
+    bound = f"\n{_bound(explanation.parameters)}" if explanation.parameters else ""
     text = (
-        f"SQL ({explanation.database}):\n{explanation.sql}\n\n"
+        f"SQL ({explanation.database}):\n{explanation.sql}{bound}\n\n"
         f"Estimated cost {plan.total_cost:g}, estimated rows {plan.plan_rows}\n{plan.text}"
     )
     output = ExplainOutput(
@@ -60,6 +64,8 @@ def present_explanation(explanation: Explanation) -> CallToolResult:
         plan_text=plan.text,
         plan=plan.plan,
     )
+    if explanation.parameters:
+        output.parameters = list(explanation.parameters)
     return _result(text, output)
 
 
@@ -84,6 +90,12 @@ def present_error(error: PgMcpError) -> CallToolResult:
     detail = {"code": error.code, "message": error.message, **error.details()}
     output = ErrorOutput.model_validate({"error": detail})
     return _result(f"{error.code}: {error.message}", output, is_error=True)
+
+
+def _bound(parameters: tuple[str, ...]) -> str:
+    """Which value each placeholder holds, e.g. `$1 = customer_id`; never the values."""
+    named = (name if name == f"${n}" else f"${n} = {name}" for n, name in enumerate(parameters, 1))
+    return "Parameters: " + ", ".join(named)
 
 
 def _table_dict(table: dict[str, object], detailed: bool) -> dict[str, object]:

@@ -1,22 +1,34 @@
-"""The optional `parameters` object of the query tool."""
+"""The `parameters` argument of the query and explain tools: values apart from the SQL."""
 
+import json
 from typing import Any
 
 from domain.errors import InvalidRequest
+from domain.safety.placeholders import Given
 
-_KNOWN = {"max_rows"}
+# Values reach the model's prompt (names and types) and PostgreSQL; a megabyte is plenty.
+MAX_PARAMETER_BYTES = 2**20
+# `parameters={"max_rows": N}` once capped the rows; it is its own argument now.
+_MOVED = "max_rows"
 
 
-def parse_query_options(parameters: dict[str, Any] | None) -> dict[str, int]:
-    """Per-call options from `parameters`; unknown keys or bad values are ERR_008."""
+def parse_parameters(parameters: dict[str, Any] | list[Any] | None) -> Given | None:
+    """The caller's values, by name or by position; None when there are none.
+
+    Raises:
+        InvalidRequest: the old `max_rows` key, or values past MAX_PARAMETER_BYTES.
+    """
     if not parameters:
-        return {}
-    unknown = sorted(set(parameters) - _KNOWN)
-    if unknown:
+        return None
+    if isinstance(parameters, dict) and _MOVED in parameters:
         raise InvalidRequest(
-            f"Unknown parameter(s): {', '.join(unknown)}; known: {', '.join(sorted(_KNOWN))}"
+            "parameters.max_rows is no longer read: pass the row limit as its own argument, "
+            "query(..., max_rows=N); `parameters` holds values for :name placeholders"
         )
-    max_rows = parameters["max_rows"]
-    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
-        raise InvalidRequest("parameters.max_rows must be a positive integer")
-    return {"max_rows": max_rows}
+    try:
+        size = len(json.dumps(parameters))
+    except (RecursionError, ValueError):
+        size = MAX_PARAMETER_BYTES + 1
+    if size > MAX_PARAMETER_BYTES:
+        raise InvalidRequest(f"parameters may hold at most {MAX_PARAMETER_BYTES:,} bytes of JSON")
+    return parameters

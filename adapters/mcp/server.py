@@ -19,7 +19,7 @@ from adapters.mcp.presenters import (
     present_explanation,
     present_schema,
 )
-from adapters.mcp.query_options import parse_query_options
+from adapters.mcp.query_options import parse_parameters
 from adapters.mcp.request_scope import bind_request
 from application.answer_question import AnswerQuestion, AnswerRequest
 from application.describe_schema import DescribeRequest, DescribeSchema
@@ -41,6 +41,11 @@ SELECT you wrote). Every statement is checked and runs read-only with row and ti
 
 
 Admit = Callable[[str], None]
+
+_VALUES = (
+    'Values apart from the SQL: an object {"name": value} for :name placeholders, '
+    "or a list for $1..$n"
+)
 
 
 def admit_all(client_key: str) -> None:
@@ -125,21 +130,29 @@ def build_server(
         ctx: Context[Any, Any],
         return_mode: Literal["result", "sql"] = "result",
         database: str | None = None,
-        parameters: dict[str, Any] | None = None,
+        parameters: Annotated[dict[str, Any] | list[Any] | None, Field(description=_VALUES)] = None,
+        max_rows: Annotated[int | None, Field(description="Return at most this many rows")] = None,
     ) -> Annotated[CallToolResult, QueryReply]:
         """Answer a question about a PostgreSQL database with rows.
 
         `query` is a question in plain language (or a SELECT you wrote). The server writes the
         SQL, checks it is read-only and safe, runs it with limits and returns columns and rows.
         return_mode="sql" returns the checked SQL without running it. `database` picks one of
-        the configured databases. `parameters` may hold {"max_rows": N} to return fewer rows.
+        the configured databases. `max_rows` returns fewer rows than the server's cap.
+        `parameters` passes values apart from the text, e.g. {"customer_id": 42}: a question
+        or SELECT refers to them as :customer_id (or, with a list, a SELECT as $1, $2).
+        PostgreSQL binds them, so a value is never read as SQL; the SQL comes back with $n
+        placeholders and `parameters` naming the value of each.
         """
         record = calls.start("query", database, question=query, request_id=str(ctx.request_id))
 
         async def answer() -> CallToolResult:
-            options = parse_query_options(parameters)
             request = AnswerRequest(
-                question=query, database=database, return_mode=return_mode, **options
+                question=query,
+                database=database,
+                return_mode=return_mode,
+                max_rows=max_rows,
+                parameters=parse_parameters(parameters),
             )
             done = await use_cases.answer.execute(request, _progress(ctx, record))
             rows = done.result.row_count if done.result is not None else None
@@ -156,16 +169,20 @@ def build_server(
         query: Annotated[str, Field(description="A question in plain language, or a SELECT")],
         ctx: Context[Any, Any],
         database: str | None = None,
+        parameters: Annotated[dict[str, Any] | list[Any] | None, Field(description=_VALUES)] = None,
     ) -> Annotated[CallToolResult, ExplainReply]:
         """Show how PostgreSQL would run the SQL for a question, without running it.
 
         Returns the checked SQL, the planner's estimated cost and rows, and a readable plan.
         Use it to judge whether a question is expensive before asking it with `query`.
+        `parameters` are bound as for `query`, so the plan is the one for those values.
         """
         record = calls.start("explain", database, question=query, request_id=str(ctx.request_id))
 
         async def plan() -> CallToolResult:
-            request = ExplainRequest(question=query, database=database)
+            request = ExplainRequest(
+                question=query, database=database, parameters=parse_parameters(parameters)
+            )
             explanation = await use_cases.explain.execute(request, _progress(ctx, record))
             record.finish(code=None, sql=explanation.sql, database=explanation.database)
             return present_explanation(explanation)

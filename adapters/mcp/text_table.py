@@ -41,3 +41,8 @@ def _compact(value: JsonValue) -> str:
     if isinstance(value, list | dict):
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return str(value)
+
+
+def count_rows(count: int) -> str:
+    """ "1 row", "2 rows": how a reply and the terminal say how many rows came back."""
+    return f"{count} {'row' if count == 1 else 'rows'}"

@@ -1,16 +1,16 @@
 """A database that answers from a table of prepared results: for tests and embedders."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from domain.errors import PgMcpError
-from domain.models import QueryPlan, QueryResult, SchemaSnapshot
+from domain.models import Parameter, QueryPlan, QueryResult, SchemaSnapshot
 from domain.ports import Clock, Database
 
 Outcome = QueryResult | PgMcpError
 
 
 class TableDatabase(Database):
-    """Answers each SQL text with its prepared result or error; records what was run."""
+    """Answers each SQL text with its prepared result or error; records what was run and bound."""
 
     def __init__(
         self,
@@ -25,6 +25,7 @@ class TableDatabase(Database):
         self._clock = clock
         self._results = dict(results or {})
         self.executed: list[str] = []
+        self.bound: list[tuple[Parameter, ...]] = []
         self.introspections = 0
 
     @property
@@ -32,17 +33,28 @@ class TableDatabase(Database):
         """The database's name."""
         return self._name
 
-    async def fetch(self, sql: str, *, max_rows: int, timeout: float) -> QueryResult:
+    async def fetch(
+        self,
+        sql: str,
+        *,
+        max_rows: int,
+        timeout: float,
+        parameters: Sequence[Parameter] = (),
+    ) -> QueryResult:
         """The prepared outcome of `sql`, cut to max_rows."""
         self.executed.append(sql)
+        self.bound.append(tuple(parameters))
         outcome = self._outcome(sql)
         rows = outcome.rows[:max_rows]
         truncated = outcome.truncated or len(outcome.rows) > max_rows
         return QueryResult(columns=outcome.columns, rows=rows, truncated=truncated)
 
-    async def explain(self, sql: str, *, timeout: float) -> QueryPlan:
+    async def explain(
+        self, sql: str, *, timeout: float, parameters: Sequence[Parameter] = ()
+    ) -> QueryPlan:
         """A plan whose row estimate is the prepared result's size."""
         self.executed.append(f"EXPLAIN {sql}")
+        self.bound.append(tuple(parameters))
         outcome = self._outcome(sql)
         return QueryPlan(total_cost=1.0, plan_rows=outcome.row_count, text="Result")
 

@@ -3,6 +3,7 @@
 import json
 import threading
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TextIO
 
 from opentelemetry.sdk.trace import ReadableSpan
@@ -15,6 +16,9 @@ def span_to_json(span: ReadableSpan) -> dict[str, object]:
     context = span.get_span_context()
     start, end = span.start_time or 0, span.end_time or 0
     return {
+        # Beside the log lines on stderr: "kind" tells a reader which is which.
+        "kind": "span",
+        "ts": datetime.fromtimestamp(start / 1e9, UTC).isoformat(timespec="milliseconds"),
         "trace_id": format_trace_id(context.trace_id) if context else None,
         "span_id": format_span_id(context.span_id) if context else None,
         "parent_id": format_span_id(span.parent.span_id) if span.parent else None,

@@ -17,10 +17,12 @@ from adapters.postgres.capped_select import (
     can_stand_as_subquery,
     capped_select,
     prepare_capped,
+    prepare_kept,
     read_capped,
 )
 from adapters.postgres.errors import translate_asyncpg_errors
 from adapters.postgres.introspection import load_snapshot
+from adapters.postgres.parameter_values import bind_values, guarded
 from adapters.postgres.pool import call_connection, end_transaction
 from adapters.postgres.rendering import Converter, column_converter, column_info, render_rows
 from adapters.postgres.result_budget import ResultBudget
@@ -34,8 +36,9 @@ from domain.errors import (
     SchemaLoadFailed,
     UnsafeSql,
 )
-from domain.models import QueryPlan, QueryResult, SchemaSnapshot
+from domain.models import Parameter, QueryPlan, QueryResult, SchemaSnapshot
 from domain.ports import Clock, Database
+from domain.refusal_rules import RefusalRule
 from domain.safety.identifiers import quote_identifier
 
 logger = logging.getLogger(__name__)
@@ -119,37 +122,43 @@ class AsyncpgDatabase(Database):
         """The name clients use to pick this database."""
         return self._name
 
-    async def fetch(self, sql: str, *, max_rows: int, timeout: float) -> QueryResult:
+    async def fetch(
+        self,
+        sql: str,
+        *,
+        max_rows: int,
+        timeout: float,
+        parameters: Sequence[Parameter] = (),
+    ) -> QueryResult:
         """Run one statement read-only through a cursor; return at most max_rows rows.
 
         Raises:
             UnsafeSql: the planner's estimate is above max_query_cost (rule max_query_cost).
             SqlExecutionFailed: the first row alone is larger than max_result_bytes.
+            InvalidRequest: a parameter's value does not convert to its placeholder's type.
         """
 
         async def described(conn: Connection) -> Fetched:
-            await self._check_cost(conn, sql)
             budget = ResultBudget(max_rows=max_rows, max_bytes=self._max_result_bytes)
-            return await self._read_described(conn, sql, budget), budget
+            return await self._read_described(conn, sql, budget, parameters), budget
 
         async def remembered(conn: Connection) -> Fetched | None:
             shape = self._shapes.get(sql)
             if shape is None:
                 return await described(conn)
-            await self._check_cost(conn, sql)
             budget = ResultBudget(max_rows=max_rows, max_bytes=self._max_result_bytes)
-            known = await self._read_known(conn, sql, shape, budget)
+            known = await self._read_known(conn, sql, shape, budget, parameters)
             if known is _Known.ABORTED:
                 return None
             if known is _Known.CHANGED:
-                return await self._read_described(conn, sql, budget), budget
+                return await self._read_described(conn, sql, budget, parameters), budget
             return shape, budget
 
-        fetched = await self._run(remembered, timeout=timeout)
+        fetched = await self._run(guarded(remembered, parameters), timeout=timeout)
         if fetched is None:
             # The columns changed since they were described; describe them afresh, once.
             self._shapes.drop(sql)
-            fetched = await self._run(described, timeout=timeout)
+            fetched = await self._run(guarded(described, parameters), timeout=timeout)
         attributes, budget = fetched
         return QueryResult(
             columns=tuple(column_info(a) for a in attributes),
@@ -157,24 +166,13 @@ class AsyncpgDatabase(Database):
             truncated=budget.truncated,
         )
 
-    async def _check_cost(self, conn: Connection, sql: str) -> None:
-        if self._max_query_cost is not None:
-            _check_cost(await self._plan(conn, sql), self._max_query_cost)
-
-    async def _plan(self, conn: Connection, sql: str) -> QueryPlan:
-        # Prepared, never a simple query: the extended protocol refuses a second statement
-        # spliced into sql. Kept prepared only once seen before, like fetch()'s wrapping.
-        text = f"EXPLAIN (FORMAT JSON) {sql}"
-        if self._shapes.get(text) is not None:
-            document = await conn.fetchval(text)
-        else:
-            statement = await conn.prepare(text, name="")
-            self._shapes.put(text, statement.get_attributes())
-            document = await statement.fetchval()
-        return plan_from_explain(json.loads(document) if isinstance(document, str) else document)
-
     async def _read_known(
-        self, conn: Connection, sql: str, shape: Shape, budget: ResultBudget
+        self,
+        conn: Connection,
+        sql: str,
+        shape: Shape,
+        budget: ResultBudget,
+        parameters: Sequence[Parameter],
     ) -> _Known:
         """Read through the wrapping built for the columns seen before, if they still fit."""
         capped = capped_select(sql, shape, self._max_result_bytes, max_rows=budget.max_rows)
@@ -182,7 +180,10 @@ class AsyncpgDatabase(Database):
             statement = await prepare_capped(conn, capped, again=True)
             if not capped.fits(statement):
                 return _Known.CHANGED
-            await read_capped(statement, capped, _converters(shape), budget)
+            # The wrapping keeps the statement's $1..$n; PostgreSQL gives them the same types.
+            args = await bind_values(conn, parameters, statement.get_parameters())
+            await self._check_cost(conn, sql, args)
+            await read_capped(statement, capped, _converters(shape), budget, args)
         except asyncpg.PostgresError as exc:
             if not _schema_moved(exc):
                 raise
@@ -192,30 +193,55 @@ class AsyncpgDatabase(Database):
             return _Known.ABORTED
         return _Known.READ
 
-    async def _read_described(self, conn: Connection, sql: str, budget: ResultBudget) -> Shape:
+    async def _read_described(
+        self, conn: Connection, sql: str, budget: ResultBudget, parameters: Sequence[Parameter]
+    ) -> Shape:
         """Describe the statement, then read it through the wrapping built for its columns."""
-        # Unnamed: replaced by the next Parse, so it never costs a Close.
+        # Unnamed: the next Parse replaces it, so it never costs a Close. Until its cursor has
+        # run, only asyncpg's named statements are prepared (bind_values, the cost check).
         statement = await conn.prepare(sql, name="")
+        args = await bind_values(conn, parameters, statement.get_parameters())
+        await self._check_cost(conn, sql, args)
         shape = tuple(statement.get_attributes())
         converters = _converters(shape)
         if shape and can_stand_as_subquery(sql):
             self._shapes.put(sql, shape)
             capped = capped_select(sql, shape, self._max_result_bytes, max_rows=budget.max_rows)
-            await read_capped(await prepare_capped(conn, capped), capped, converters, budget)
+            prepared = await prepare_capped(conn, capped)
+            await read_capped(prepared, capped, converters, budget, args)
             return shape
-        cursor = await statement.cursor()
+        cursor = await statement.cursor(*args)
         while size := budget.next_batch():
             records = await cursor.fetch(size)
             budget.add(render_rows(records, converters), last=len(records) < size)
         return shape
 
-    async def explain(self, sql: str, *, timeout: float) -> QueryPlan:
-        """The planner's estimate for one statement (EXPLAIN without ANALYZE)."""
+    async def _check_cost(self, conn: Connection, sql: str, args: Sequence[object]) -> None:
+        if self._max_query_cost is not None:
+            _check_cost(await _plan(conn, sql, args), self._max_query_cost)
+
+    async def explain(
+        self, sql: str, *, timeout: float, parameters: Sequence[Parameter] = ()
+    ) -> QueryPlan:
+        """The planner's estimate for one statement (EXPLAIN without ANALYZE).
+
+        Raises:
+            InvalidRequest: a parameter's value does not convert to its placeholder's type.
+        """
 
         async def work(conn: Connection) -> QueryPlan:
-            return await self._plan(conn, sql)
+            # Prepared, never a simple query: the extended protocol refuses a second statement
+            # spliced into sql. Kept prepared only once seen before, like fetch()'s wrapping.
+            text = f"EXPLAIN (FORMAT JSON) {sql}"
+            if self._shapes.get(text) is not None:
+                statement = await prepare_kept(conn, text)
+            else:
+                statement = await conn.prepare(text, name="")
+                self._shapes.put(text, statement.get_attributes())
+            args = await bind_values(conn, parameters, statement.get_parameters())
+            return _plan_of(await statement.fetchval(*args))
 
-        return await self._run(work, timeout=timeout)
+        return await self._run(guarded(work, parameters), timeout=timeout)
 
     async def introspect(self) -> SchemaSnapshot:
         """Read every user table, view and enum from the catalog."""
@@ -347,12 +373,21 @@ def _valid_role(role: str) -> str:
     return role
 
 
+async def _plan(conn: Connection, sql: str, args: Sequence[object]) -> QueryPlan:
+    # fetchval() prepares: the extended protocol refuses a second statement spliced into sql.
+    return _plan_of(await conn.fetchval(f"EXPLAIN (FORMAT JSON) {sql}", *args))
+
+
+def _plan_of(document: Any) -> QueryPlan:
+    return plan_from_explain(json.loads(document) if isinstance(document, str) else document)
+
+
 def _check_cost(plan: QueryPlan, limit: float) -> None:
     if plan.total_cost > limit:
         raise UnsafeSql(
             f"The planner estimates this query at cost {plan.total_cost:,.0f}, above the "
             f"limit of {limit:,.0f}; filter, aggregate or join on keys to make it cheaper",
-            rule="max_query_cost",
+            rule=RefusalRule.MAX_QUERY_COST,
         )
 
 

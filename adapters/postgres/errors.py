@@ -13,6 +13,7 @@ from domain.errors import (
     SqlExecutionFailed,
     UnsafeSql,
 )
+from domain.refusal_rules import RefusalRule
 
 # The most specific class in an exception's MRO wins, so subclasses may refine a parent.
 _ASYNCPG_ERRORS: dict[type[Exception], type[PgMcpError]] = {
@@ -46,9 +47,9 @@ _LASTING = (
     socket.gaierror,
 )
 
-_UNSAFE_RULES: dict[type[Exception], str] = {
-    pg.ReadOnlySQLTransactionError: "read_only_transaction",
-    pg.InsufficientPrivilegeError: "insufficient_privilege",
+_UNSAFE_RULES: dict[type[Exception], RefusalRule] = {
+    pg.ReadOnlySQLTransactionError: RefusalRule.READ_ONLY_TRANSACTION,
+    pg.InsufficientPrivilegeError: RefusalRule.INSUFFICIENT_PRIVILEGE,
 }
 
 # Fixed phrases: an OSError or client error may quote a host, a path or a DSN.
@@ -94,7 +95,9 @@ def _sql_failed(exc: Exception, database: str) -> PgMcpError:
 
 
 def _unsafe(exc: Exception, database: str) -> PgMcpError:
-    rule = next((r for c, r in _UNSAFE_RULES.items() if isinstance(exc, c)), "server_refused")
+    rule = next(
+        (r for c, r in _UNSAFE_RULES.items() if isinstance(exc, c)), RefusalRule.SERVER_REFUSED
+    )
     return UnsafeSql(_server_message(exc), rule=rule)
 
 

@@ -16,7 +16,7 @@ import asyncpg
 import asyncpg.exceptions as pg
 from asyncpg.pool import PoolConnectionProxy
 
-from adapters.postgres.rendering import render_interval_tuple
+from adapters.postgres.rendering import interval_tuple, render_interval_tuple
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ async def init_connection(conn: asyncpg.Connection[Any]) -> None:
     await conn.set_type_codec(
         "interval",
         schema="pg_catalog",
-        encoder=_refuse_interval_parameter,
+        encoder=interval_tuple,
         decoder=render_interval_tuple,
         format="tuple",
     )
@@ -122,11 +122,6 @@ async def reset_connection(conn: asyncpg.Connection[Any]) -> None:
         # A session that cannot be cleaned must not serve another call; the pool reconnects.
         logger.warning("a pooled connection could not be reset; closing it")
         conn.terminate()
-
-
-def _refuse_interval_parameter(value: object) -> tuple[int, int, int]:
-    # pg-mcp never binds interval parameters; a codec needs an encoder all the same.
-    raise TypeError("interval parameters are not supported")
 
 
 async def _create(config: PoolConfig, *, min_size: int) -> asyncpg.Pool[asyncpg.Record]:

@@ -17,6 +17,7 @@ geometric      -> nested lists of coordinates
 import datetime as dt
 import ipaddress
 import math
+import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
@@ -63,6 +64,30 @@ def _seconds(micros: int) -> str:
 def render_interval_tuple(value: tuple[int, int, int]) -> str:
     """Decoder for asyncpg's tuple interval codec: (months, days, microseconds)."""
     return render_interval(*value)
+
+
+_ISO_INTERVAL = re.compile(
+    r"P(?:(-?\d+)Y)?(?:(-?\d+)M)?(?:(-?\d+)D)?"
+    r"(?:T(?:(-?\d+)H)?(?:(-?\d+)M)?(?:(-?\d+(?:\.\d+)?)S)?)?"
+)
+
+
+def interval_tuple(text: object) -> tuple[int, int, int]:
+    """Encoder for the tuple interval codec: what render_interval printed, read back exactly.
+
+    Raises:
+        TypeError: the value is not such a duration (asyncpg reports it as bad input).
+    """
+    found = _ISO_INTERVAL.fullmatch(text) if isinstance(text, str) else None
+    if found is None:
+        raise TypeError("an interval parameter is an ISO 8601 duration")
+    years, months, days, hours, minutes = (int(part or 0) for part in found.groups()[:5])
+    micros = round(Decimal(found.group(6) or 0) * 1_000_000)
+    return (
+        years * 12 + months,
+        days,
+        hours * _MICROS_PER_HOUR + minutes * _MICROS_PER_MINUTE + int(micros),
+    )
 
 
 def _numeric(value: Decimal) -> JsonValue:

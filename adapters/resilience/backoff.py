@@ -1,4 +1,4 @@
-"""The tenacity retry loop both retrying wrappers share."""
+"""Retries with tenacity: the backoff, the loop, and the `Retries` concern."""
 
 import asyncio
 import logging
@@ -46,63 +46,71 @@ class RetryAfterBackoff(wait_base):
         return delay
 
 
-def async_retrying(
-    policy: RetryPolicy,
-    *,
-    what: str,
-    transient: Transient,
-    retry_after: RetryAfter = no_retry_after,
-    on_retry: OnRetry | None = None,
-    sleep: Sleep = asyncio.sleep,
-) -> AsyncRetrying:
-    """A fresh retry loop (one per call: tenacity keeps per-run state on the object)."""
+class Retries:
+    """Retries a call's transient failures with backoff (an `Around`).
 
-    def before_sleep(state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        wait = state.next_action.sleep if state.next_action else 0.0
-        logger.warning(
-            "%s failed (attempt %d of %d), retrying in %.2f s: %s",
-            what,
-            state.attempt_number,
-            policy.max_attempts,
-            wait,
-            exc,
-        )
-        if on_retry is not None:
-            on_retry(state.attempt_number)
-
-    return AsyncRetrying(
-        sleep=sleep,
-        stop=stop_after_attempt(policy.max_attempts),
-        wait=RetryAfterBackoff(policy, retry_after),
-        retry=retry_if_exception(transient),
-        before_sleep=before_sleep,
-        reraise=True,
-    )
-
-
-async def call_with_retries(
-    call: Callable[[], Awaitable[T]],
-    *,
-    transient: Transient,
-    retrying: Callable[[], AsyncRetrying],
-) -> T:
-    """Call once; only a transient failure starts the retry loop, replayed as its first attempt.
-
-    Building a tenacity loop costs about 90 µs, which every successful call would pay for
-    nothing; the replay keeps attempt numbers, backoff and logging exactly as if it had run.
+    Only a failure starts tenacity's loop (about 90 µs to build, which every successful call
+    would pay for nothing); the failure is replayed as its first attempt, so attempt numbers,
+    backoff and logging are exactly as if the loop had run from the start.
     """
-    try:
-        return await call()
-    except Exception as exc:
-        if not transient(exc):
-            raise
-        failed = [exc]
 
-    async def attempt() -> T:
-        if failed:
-            raise failed.pop()
-        return await call()
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        *,
+        what: str,
+        transient: Transient,
+        retry_after: RetryAfter = no_retry_after,
+        on_retry: OnRetry | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._policy = policy
+        self._what = what
+        self._transient = transient
+        self._retry_after = retry_after
+        self._on_retry = on_retry
+        self._sleep = sleep
 
-    result: T = await retrying()(attempt)
-    return result
+    async def __call__(self, call: Callable[[], Awaitable[T]]) -> T:
+        """The call's result; the last error once the attempts are spent."""
+        try:
+            return await call()
+        except Exception as exc:
+            if not self._transient(exc):
+                raise
+            failed = [exc]
+
+        async def attempt() -> T:
+            if failed:
+                raise failed.pop()
+            return await call()
+
+        result: T = await self._loop()(attempt)
+        return result
+
+    def _loop(self) -> AsyncRetrying:
+        """A fresh retry loop (one per call: tenacity keeps per-run state on the object)."""
+        policy = self._policy
+
+        def before_sleep(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            wait = state.next_action.sleep if state.next_action else 0.0
+            logger.warning(
+                "%s failed (attempt %d of %d), retrying in %.2f s: %s",
+                self._what,
+                state.attempt_number,
+                policy.max_attempts,
+                wait,
+                exc,
+            )
+            if self._on_retry is not None:
+                self._on_retry(state.attempt_number)
+
+        return AsyncRetrying(
+            sleep=self._sleep,
+            stop=stop_after_attempt(policy.max_attempts),
+            wait=RetryAfterBackoff(policy, self._retry_after),
+            retry=retry_if_exception(self._transient),
+            before_sleep=before_sleep,
+            reraise=True,
+        )

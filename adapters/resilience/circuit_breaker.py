@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import TypeVar
 
+from domain.errors import PgMcpError
 from domain.ports import Clock
 
 logger = logging.getLogger(__name__)
@@ -145,3 +146,30 @@ class CircuitBreaker:
         logger.warning(
             "Circuit for %s opened for %g s: %s", self.name, self._open_seconds, self.last_failure
         )
+
+
+class CircuitGuard:
+    """Refuses calls while the breaker's circuit is open (an `Around`).
+
+    The refusal is the port's own "unavailable" error, saying when the next try will be.
+    """
+
+    def __init__(
+        self,
+        breaker: CircuitBreaker,
+        *,
+        unavailable: type[PgMcpError],
+        counts: Counts,
+    ) -> None:
+        self.breaker = breaker
+        self._unavailable = unavailable
+        self._counts = counts
+
+    async def __call__(self, call: Callable[[], Awaitable[T]]) -> T:
+        """The call's result unless the circuit is open."""
+        try:
+            return await self.breaker.call(call, counts=self._counts)
+        except CircuitOpen as exc:
+            last = self.breaker.last_failure
+            suffix = f" (last error: {last})" if isinstance(last, self._unavailable) else ""
+            raise self._unavailable(f"{exc}{suffix}") from exc

@@ -2,11 +2,15 @@
 
 import asyncio
 from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from aiolimiter import AsyncLimiter
 
 from domain.errors import RateLimited
 from domain.ports import Clock
+
+T = TypeVar("T")
 
 
 class SlidingWindowLimiter:
@@ -74,3 +78,12 @@ class LlmRateLimiter:
                 f"Too many AI calls: at most {self._per_second:g} per second are allowed",
                 retry_after=1 / self._per_second,
             ) from None
+
+    async def __call__(self, call: Callable[[], Awaitable[T]]) -> T:
+        """The call, once the bucket has room for it (an `Around`).
+
+        Raises:
+            RateLimited: the bucket stayed empty for max_wait seconds.
+        """
+        await self.acquire()
+        return await call()

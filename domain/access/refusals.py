@@ -1,28 +1,24 @@
 """The ERR_005 errors the access policy raises, one constructor per reason."""
 
 from domain.errors import UnsafeSql
-
-BLOCKED_TABLE = "blocked_table"
-BLOCKED_COLUMN = "blocked_column"
-UNRESOLVED_NAME = "unresolved_name"
-UNKNOWN_RELATION = "unknown_relation"
+from domain.refusal_rules import RefusalRule
 
 
 def refuse_table(reason: str) -> UnsafeSql:
     """A refused table or view, with the catalog's reason ("table credentials is blocked")."""
-    return UnsafeSql(reason, rule=BLOCKED_TABLE)
+    return UnsafeSql(reason, rule=RefusalRule.BLOCKED_TABLE)
 
 
 def refuse_column(label: str, how: str = "") -> UnsafeSql:
     """A read of a hidden column ("column users.password is blocked")."""
-    return UnsafeSql(f"column {label} is blocked{how}", rule=BLOCKED_COLUMN)
+    return UnsafeSql(f"column {label} is blocked{how}", rule=RefusalRule.BLOCKED_COLUMN)
 
 
 def refuse_whole_row(alias: str, label: str) -> UnsafeSql:
     """A whole-row reference (`u`, `u.*` inside an expression) to a source with hidden columns."""
     return UnsafeSql(
         f"whole-row reference to {alias} would expose column {label}, which is blocked",
-        rule=BLOCKED_COLUMN,
+        rule=RefusalRule.BLOCKED_COLUMN,
     )
 
 
@@ -31,7 +27,7 @@ def refuse_unresolved_name(name: str) -> UnsafeSql:
     return UnsafeSql(
         f"{name} is not a column of the table or alias it names; PostgreSQL would read it as "
         "a function call on the whole row. Name an existing column",
-        rule=UNRESOLVED_NAME,
+        rule=RefusalRule.UNRESOLVED_NAME,
     )
 
 
@@ -39,18 +35,18 @@ def refuse_ambiguous(name: str, meaning: str) -> UnsafeSql:
     """A relation name the checker and PostgreSQL resolve differently (table or CTE)."""
     return UnsafeSql(
         f"{name} is {meaning} for PostgreSQL but not for the checker; rename the CTE",
-        rule=UNRESOLVED_NAME,
+        rule=RefusalRule.UNRESOLVED_NAME,
     )
 
 
 def refuse_unknown_relation(label: str) -> UnsafeSql:
     """A relation the schema snapshot does not hold (created since, or a sequence)."""
-    return UnsafeSql(f'relation "{label}" does not exist', rule=UNKNOWN_RELATION)
+    return UnsafeSql(f'relation "{label}" does not exist', rule=RefusalRule.UNKNOWN_RELATION)
 
 
 def refuse_star(label: str) -> UnsafeSql:
     """A `*` that cannot be narrowed to the permitted columns here."""
     return UnsafeSql(
         f"* would include column {label}, which is blocked; list the columns instead",
-        rule=BLOCKED_COLUMN,
+        rule=RefusalRule.BLOCKED_COLUMN,
     )

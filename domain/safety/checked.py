@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
+from domain.models import Parameter
 from domain.safety.input_bounds import InputBounds
 from domain.safety.pg_names import NameRef, PgNames
 
@@ -26,6 +27,7 @@ class CheckedSql:
     relations maps where each relation reference starts in the text sqlglot read to
     PostgreSQL's reading of it. runnable is the text to execute, every relation name
     schema-qualified, once the access policy has resolved them (else None: run `sql`).
+    placeholders: the `$n` PostgreSQL reads, in text order; arguments: the value of each `$n`.
     """
 
     sql: str
@@ -34,6 +36,8 @@ class CheckedSql:
     names: PgNames = field(default_factory=PgNames)
     relations: Mapping[int, NameRef] = field(default_factory=dict)
     runnable: str | None = None
+    placeholders: tuple[int, ...] = ()
+    arguments: tuple[Parameter, ...] = ()
 
     @property
     def to_run(self) -> str:

@@ -2,10 +2,9 @@
 
 from sqlglot import exp
 
+from domain.refusal_rules import RefusalRule
 from domain.safety.rule_context import RuleContext
 from domain.safety.violation import Violation
-
-FIELD_SELECTION = "field_selection"
 
 
 def reject_field_selection(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
@@ -18,7 +17,7 @@ def reject_field_selection(tree: exp.Expression, ctx: RuleContext) -> Violation 
     if ctx.pg.names.fields:
         name = ctx.pg.names.fields[0]
         return Violation(
-            rule=FIELD_SELECTION,
+            rule=RefusalRule.FIELD_SELECTION,
             message=f"(...).{name} is not allowed: name a column of a table instead",
         )
     return None

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from domain.errors import InvalidRequest, UnsafeSql
+from domain.refusal_rules import RefusalRule
 
 # Not configurable: sqlglot's parse time doubles with about every level past this.
 MAX_BRACKET_DEPTH = 8
@@ -95,7 +96,7 @@ def sql_bounds_violation(sql: str, bounds: InputBounds) -> UnsafeSql | None:
         size = len(sql.encode())
         return UnsafeSql(
             f"the statement is {size:,} bytes; at most {bounds.max_sql_bytes:,} are accepted",
-            rule="max_sql_bytes",
+            rule=RefusalRule.MAX_SQL_BYTES,
         )
     if _surely_within(sql, bounds):
         return None
@@ -117,7 +118,7 @@ def too_deep_to_check() -> UnsafeSql:
     """The refusal for a statement whose check ran out of stack (RecursionError)."""
     return UnsafeSql(
         "the statement is nested too deeply to check; use fewer nested expressions",
-        rule="max_sql_depth",
+        rule=RefusalRule.MAX_SQL_DEPTH,
     )
 
 
@@ -165,7 +166,7 @@ class _Scan:
             if tokens > self._bounds.max_sql_tokens:
                 return UnsafeSql(
                     f"the statement has more than {self._bounds.max_sql_tokens:,} tokens",
-                    rule="max_sql_tokens",
+                    rule=RefusalRule.MAX_SQL_TOKENS,
                 )
             violation = self._take(match)
             if violation is not None:
@@ -206,12 +207,12 @@ class _Scan:
             return UnsafeSql(
                 "the statement nests parentheses, brackets or CASE more than "
                 f"{self._bounds.max_sql_depth} deep",
-                rule="max_sql_depth",
+                rule=RefusalRule.MAX_SQL_DEPTH,
             )
         if self._brackets > MAX_BRACKET_DEPTH:
             return UnsafeSql(
                 f"the statement nests square brackets more than {MAX_BRACKET_DEPTH} deep",
-                rule="max_bracket_depth",
+                rule=RefusalRule.MAX_BRACKET_DEPTH,
             )
         return self._chain_violation()
 
@@ -226,7 +227,7 @@ class _Scan:
         return UnsafeSql(
             f"an expression chains more than {self._bounds.max_sql_chain} operators, "
             "joins or set operations",
-            rule="max_sql_chain",
+            rule=RefusalRule.MAX_SQL_CHAIN,
         )
 
 

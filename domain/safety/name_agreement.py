@@ -11,11 +11,10 @@ from collections.abc import Iterable
 
 from sqlglot import exp
 
+from domain.refusal_rules import RefusalRule
 from domain.safety.pg_names import STAR, CharOffsets
 from domain.safety.rule_context import RuleContext
 from domain.safety.violation import Violation
-
-PARSER_DISAGREEMENT = "parser_disagreement"
 
 _TABLE_PARTS = ("catalog", "db", "this")
 _COLUMN_PARTS = ("catalog", "db", "table", "this")
@@ -46,7 +45,7 @@ def reject_parser_disagreement(tree: exp.Expression, ctx: RuleContext) -> Violat
 
 def _disagreement(what: str, name: str) -> Violation:
     return Violation(
-        rule=PARSER_DISAGREEMENT,
+        rule=RefusalRule.PARSER_DISAGREEMENT,
         message=(
             f"the {what} name {name!r} is read differently by PostgreSQL and by the checker; "
             'write names plainly (no U&"" escapes) and quote them consistently'

@@ -14,7 +14,7 @@ from domain.safety.pg_names import PgNames, read_pg_names
 _TYPE_NAME_KEYS = ("TypeName", "typeName")
 _STATEMENTS = frozenset(name for name in dir(ast) if name.endswith("Stmt"))
 _NOTED = _STATEMENTS | {"FuncCall", "RangeVar", "ColumnRef", "A_Indirection", "A_Expr"}
-_NOTED |= {"SubLink", "SortBy", "RangeTableSample", *_TYPE_NAME_KEYS}
+_NOTED |= {"SubLink", "SortBy", "RangeTableSample", "ParamRef", *_TYPE_NAME_KEYS}
 # BETWEEN's name is the keyword; the grammar itself picks the comparison operators.
 _BETWEEN_KINDS = frozenset(
     {"AEXPR_BETWEEN", "AEXPR_NOT_BETWEEN", "AEXPR_BETWEEN_SYM", "AEXPR_NOT_BETWEEN_SYM"}
@@ -36,6 +36,7 @@ class PgFacts:
     relations: tuple[tuple[str, str], ...] = ()
     type_names: tuple[tuple[str, ...], ...] = ()
     field_names: tuple[str, ...] = ()
+    placeholders: tuple[int, ...] = ()  # the $n of each ParamRef, in text order
     names: PgNames = field(default_factory=PgNames)
 
     @property
@@ -54,6 +55,7 @@ class _Notes:
     relations: list[tuple[str, str]] = field(default_factory=list)
     type_names: list[tuple[str, ...]] = field(default_factory=list)
     field_names: list[str] = field(default_factory=list)
+    placeholders: list[tuple[int, int]] = field(default_factory=list)  # (location, number)
 
 
 def read_pg_facts(text: str) -> PgFacts:
@@ -83,6 +85,7 @@ def read_pg_facts(text: str) -> PgFacts:
         relations=tuple(notes.relations),
         type_names=tuple(notes.type_names),
         field_names=tuple(notes.field_names),
+        placeholders=tuple(number for _, number in sorted(notes.placeholders)),
         names=names,
     )
 
@@ -116,6 +119,8 @@ def _note(key: str, body: Any, *, notes: _Notes) -> None:
         used = _names(body.get("operName") or body.get("useOp") or [])
         if used:
             notes.operators.append(used)
+    elif key == "ParamRef":
+        notes.placeholders.append((body.get("location", -1), body["number"]))
     elif key == "SelectStmt":
         notes.has_into.append("intoClause" in body)
         notes.has_locking.append("lockingClause" in body)

@@ -9,6 +9,7 @@ idiom `FROM (SELECT min(d) lo, max(d) hi FROM t) b, generate_series(b.lo, b.hi, 
 
 from sqlglot import exp
 
+from domain.refusal_rules import RefusalRule
 from domain.safety.rule_context import RuleContext
 from domain.safety.violation import Violation
 
@@ -25,14 +26,14 @@ def reject_unestimable_row_counts(tree: exp.Expression, ctx: RuleContext) -> Vio
         count = clause.args.get("count") if isinstance(clause, exp.Fetch) else clause.expression
         if count is not None and not _is_constant(count):
             return Violation(
-                rule="unestimable_row_count",
+                rule=RefusalRule.UNESTIMABLE_ROW_COUNT,
                 message=f"{_clause_name(clause)} must be a number, not computed by the query: "
                 "the planner cannot estimate it, so the cost limit would not see the real cost",
             )
     for series in ctx.find(exp.GenerateSeries):
         if any(arg.find(exp.Query) for arg in series.args.values() if isinstance(arg, exp.Expr)):
             return Violation(
-                rule="unestimable_row_count",
+                rule=RefusalRule.UNESTIMABLE_ROW_COUNT,
                 message="generate_series bounds may not be sub-selects (the planner cannot "
                 "estimate them); compute them in a FROM subquery and pass its columns, e.g. "
                 "FROM (SELECT min(d) AS lo, max(d) AS hi FROM t) b, "

@@ -7,6 +7,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from domain.errors import UnsafeSql
+from domain.refusal_rules import RefusalRule
 from domain.safety.builtin_types import BUILTIN_TYPES
 from domain.safety.checked import CheckedSql, SafetyConfig
 from domain.safety.dialect import parse_statements
@@ -22,8 +23,6 @@ from domain.safety.rules import SAFETY_RULES, SafetyRule
 from domain.safety.statement_text import explained_query, trim_statement
 
 _KINDS = {"ExplainStmt": "EXPLAIN", "VariableShowStmt": "SHOW"}
-# The rule of a refusal because a parser could not read the text (or it held no statement).
-UNPARSEABLE = "unparseable"
 
 
 class SafetyPolicy:
@@ -110,6 +109,7 @@ class SafetyPolicy:
             kind=_KINDS.get(facts.kind, "SELECT"),
             names=facts.names,
             relations={chars(ref.location) - offset: ref for ref in facts.names.relations},
+            placeholders=facts.placeholders,
         )
 
     def _parse(self, sql: str) -> tuple[str, str, PgFacts, list[exp.Expression]]:
@@ -122,8 +122,8 @@ class SafetyPolicy:
             # The first line is the reason; sqlglot adds the text with terminal highlighting.
             reason = str(exc).split("\n", 1)[0]
             raise UnsafeSql(
-                f"the statement could not be parsed: {reason}", rule=UNPARSEABLE
+                f"the statement could not be parsed: {reason}", rule=RefusalRule.UNPARSEABLE
             ) from exc
         if not trees or not facts.statements:
-            raise UnsafeSql("the statement is empty", rule=UNPARSEABLE)
+            raise UnsafeSql("the statement is empty", rule=RefusalRule.UNPARSEABLE)
         return text, query, facts, trees

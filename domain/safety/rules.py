@@ -10,6 +10,7 @@ from typing import Protocol
 
 from sqlglot import exp
 
+from domain.refusal_rules import RefusalRule
 from domain.safety.builtin_operators import BUILTIN_OPERATORS
 from domain.safety.dialect import ORIGINAL_NAME
 from domain.safety.functions import looks_like_system_function
@@ -53,7 +54,8 @@ def reject_multiple_statements(tree: exp.Expression, ctx: RuleContext) -> Violat
     count = max(ctx.statement_count, len(ctx.pg.statements))
     if count > 1:
         return Violation(
-            rule="multiple_statements", message=f"{count} statements found; send exactly one"
+            rule=RefusalRule.MULTIPLE_STATEMENTS,
+            message=f"{count} statements found; send exactly one",
         )
     return None
 
@@ -75,18 +77,20 @@ def reject_non_query(tree: exp.Expression, ctx: RuleContext) -> Violation | None
         # Read-only, but off unless the operator turns it on: say how.
         word = _OPT_IN[kind]
         return Violation(
-            rule="not_a_query",
+            rule=RefusalRule.NOT_A_QUERY,
             message=f"{word} is not allowed here; the operator may allow it with "
             f"PG_MCP_ALLOWED_STATEMENTS=SELECT,{word}",
         )
     name = _statement_name(kind) if kind != "SelectStmt" else type(tree).__name__.upper()
-    return Violation(rule="not_a_query", message=f"{name} is not allowed; only a SELECT query")
+    return Violation(
+        rule=RefusalRule.NOT_A_QUERY, message=f"{name} is not allowed; only a SELECT query"
+    )
 
 
 def reject_explain_analyze(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
     """Refuse EXPLAIN ANALYZE, which runs the statement it explains."""
     if "analyze" in ctx.pg.explain_options:
-        return Violation(rule="explain_analyze", message="EXPLAIN ANALYZE is not allowed")
+        return Violation(rule=RefusalRule.EXPLAIN_ANALYZE, message="EXPLAIN ANALYZE is not allowed")
     return None
 
 
@@ -97,21 +101,25 @@ def reject_data_modifying(tree: exp.Expression, ctx: RuleContext) -> Violation |
     node = next(ctx.find(*_WRITE_NODES), None)
     name = type(node).__name__.upper() if node else next(iter(ctx.pg.nested_statements), "")
     if name:
-        return Violation(rule="data_modifying", message=f"{_statement_name(name)} is not allowed")
+        return Violation(
+            rule=RefusalRule.DATA_MODIFYING, message=f"{_statement_name(name)} is not allowed"
+        )
     return None
 
 
 def reject_select_into(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
     """Refuse SELECT INTO, which creates a table."""
     if next(ctx.find(exp.Into), None) or ctx.pg.has_into:
-        return Violation(rule="select_into", message="SELECT INTO creates a table; not allowed")
+        return Violation(
+            rule=RefusalRule.SELECT_INTO, message="SELECT INTO creates a table; not allowed"
+        )
     return None
 
 
 def reject_locking_clause(tree: exp.Expression, ctx: RuleContext) -> Violation | None:
     """Refuse FOR UPDATE / FOR SHARE anywhere: row locks block writers."""
     if next(ctx.find(exp.Lock), None) or ctx.pg.has_locking:
-        return Violation(rule="locking_clause", message="FOR UPDATE/SHARE is not allowed")
+        return Violation(rule=RefusalRule.LOCKING_CLAUSE, message="FOR UPDATE/SHARE is not allowed")
     return None
 
 
@@ -134,7 +142,7 @@ def reject_system_catalogs(tree: exp.Expression, ctx: RuleContext) -> Violation 
     found = next(((s, n) for s, n in relations if _is_catalog(s, n)), None)
     if found:
         name = ".".join(part for part in found if part)
-        return Violation(rule="system_catalog", message=f"relation {name} is not allowed")
+        return Violation(rule=RefusalRule.SYSTEM_CATALOG, message=f"relation {name} is not allowed")
     return None
 
 
@@ -152,7 +160,9 @@ def reject_catalog_casts(tree: exp.Expression, ctx: RuleContext) -> Violation | 
     names = (*_sqlglot_type_names(ctx), *(n[-1] for n in ctx.pg.type_names))
     found = next((n for n in names if n.lower() in _CATALOG_TYPES), None)
     if found:
-        return Violation(rule="catalog_cast", message=f"type {found.lower()} is not allowed")
+        return Violation(
+            rule=RefusalRule.CATALOG_CAST, message=f"type {found.lower()} is not allowed"
+        )
     return None
 
 
@@ -202,7 +212,9 @@ def reject_unlisted_functions(tree: exp.Expression, ctx: RuleContext) -> Violati
         map(_folded, _sqlglot_function_names(ctx)), allowed, frozenset(map(_folded, extension))
     )
     if found:
-        return Violation(rule="unlisted_function", message=f"function {found} is not allowed")
+        return Violation(
+            rule=RefusalRule.UNLISTED_FUNCTION, message=f"function {found} is not allowed"
+        )
     return None
 
 
@@ -220,7 +232,9 @@ def reject_attribute_function_calls(tree: exp.Expression, ctx: RuleContext) -> V
     found = next((n for n in ctx.pg.field_names if looks_like_system_function(n)), None)
     found = found or next((n for n in ctx.pg.names.fields if _is_case_twin(n, ctx)), None)
     if found:
-        return Violation(rule="unlisted_function", message=f"function {found} is not allowed")
+        return Violation(
+            rule=RefusalRule.FUNCTION_ON_VALUE, message=f"function {found} is not allowed"
+        )
     return None
 
 
@@ -236,7 +250,7 @@ def reject_unlisted_operators(tree: exp.Expression, ctx: RuleContext) -> Violati
     found = next((o for o in operators if not _is_builtin(o, BUILTIN_OPERATORS)), None)
     if found:
         return Violation(
-            rule="unlisted_function", message=f"operator {'.'.join(found)} is not allowed"
+            rule=RefusalRule.UNLISTED_OPERATOR, message=f"operator {'.'.join(found)} is not allowed"
         )
     return None
 
@@ -264,7 +278,9 @@ def reject_unlisted_types(tree: exp.Expression, ctx: RuleContext) -> Violation |
     names = (*ctx.pg.type_names, *_sqlglot_user_types(ctx))
     found = next((n for n in names if not _is_builtin(n, known)), None)
     if found:
-        return Violation(rule="unlisted_type", message=f"type {'.'.join(found)} is not allowed")
+        return Violation(
+            rule=RefusalRule.UNLISTED_TYPE, message=f"type {'.'.join(found)} is not allowed"
+        )
     return None
 
 

@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 
+from domain.refusal_rules import RefusalRule
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Violation:
     """A refusal: the rule's name and a message naming the offending part."""
 
-    rule: str
+    rule: RefusalRule
     message: str

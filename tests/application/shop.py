@@ -89,6 +89,7 @@ def build_world(
     validation: bool = False,
     strict: bool = False,
     snapshot: SchemaSnapshot = SHOP,
+    show_values: bool = False,
 ) -> World:
     """Wire the use cases around a scripted chat model and a table database."""
     clock = FakeClock()
@@ -103,6 +104,7 @@ def build_world(
         visible=visible,
         max_repairs=max_repairs,
         context_tokens=6000,
+        show_values=show_values,
     )
     choice = DatabaseChoice(databases=directory, catalog=catalog, visible=visible)
     return World(
@@ -115,6 +117,7 @@ def build_world(
             validator=ResultValidator(chat, enabled=validation, strict=strict),
             max_rows=100,
             timeout=5.0,
+            show_parameter_values=show_values,
         ),
         explain=ExplainQuery(choice=choice, author=author, timeout=5.0),
         describe=DescribeSchema(databases=directory, catalog=catalog, visible=visible),

@@ -9,10 +9,11 @@ from application.answer_question import AnswerRequest
 from application.gate_decisions import GateDecisions
 from application.sql_author import SqlAuthor
 from application.visible_schemas import VisibleSchemas
-from domain.access.refusals import UNKNOWN_RELATION
 from domain.access.rules import AccessRules
 from domain.errors import ErrorCode, UnsafeSql
+from domain.refusal_rules import RefusalRule
 from domain.safety.checked import SafetyConfig
+from domain.safety.placeholders import PlacedSql
 from domain.safety.policy import SafetyPolicy
 from tests.application.shop import SHOP, build_world
 from tests.application.test_answer_question import ROWS, TOP
@@ -33,39 +34,41 @@ def author(rules: AccessRules | None = None) -> SqlAuthor:
 def test_a_repeated_statement_gets_the_decision_made_the_first_time() -> None:
     judge = author()
 
-    first = judge.check(TOP, SHOP)
+    first = judge.check(PlacedSql(sql=TOP), SHOP)
+    again = judge.check(PlacedSql(sql=TOP), SHOP)
 
-    assert judge.check(TOP, SHOP) is first
+    assert again == first
+    assert again.tree is first.tree  # the same parse: the text was not read again
     assert first.to_run == 'SELECT name FROM "public".customers ORDER BY name LIMIT 2'
 
 
 def test_a_statement_passed_before_a_schema_reload_is_judged_again_after_it() -> None:
     judge = author()
-    judge.check(TOP, SHOP)
+    judge.check(PlacedSql(sql=TOP), SHOP)
     reloaded = replace(SHOP, tables=tuple(t for t in SHOP.tables if t.name != "customers"))
 
     with pytest.raises(UnsafeSql) as caught:
-        judge.check(TOP, reloaded)
+        judge.check(PlacedSql(sql=TOP), reloaded)
 
-    assert caught.value.rule == UNKNOWN_RELATION
-    assert judge.check(TOP, SHOP).to_run.endswith("LIMIT 2")
+    assert caught.value.rule is RefusalRule.UNKNOWN_RELATION
+    assert judge.check(PlacedSql(sql=TOP), SHOP).to_run.endswith("LIMIT 2")
 
 
 def test_a_statement_one_policy_passed_is_refused_under_a_policy_that_blocks_it() -> None:
-    author().check(PASSWORDS, SHOP)
+    author().check(PlacedSql(sql=PASSWORDS), SHOP)
     strict = author(
         AccessRules.from_names(enabled=True, blocked_tables=(), blocked_columns=("users.password",))
     )
 
     with pytest.raises(UnsafeSql) as caught:
-        strict.check(PASSWORDS, SHOP)
+        strict.check(PlacedSql(sql=PASSWORDS), SHOP)
 
     assert caught.value.code is ErrorCode.SQL_SECURITY
 
 
 def test_the_least_recently_used_decision_goes_first_past_the_size() -> None:
     decisions = GateDecisions(size=2)
-    checked = author().check(TOP, SHOP)
+    checked = author().check(PlacedSql(sql=TOP), SHOP)
     for sql in ("a", "b", "c"):
         decisions.put(sql, SHOP, checked)
 

@@ -2,7 +2,7 @@ import asyncio
 import io
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
 from pydantic import SecretStr
@@ -11,7 +11,7 @@ from bootstrap.check import run_check
 from bootstrap.settings import OpenAISettings, Settings
 from tests.container_settings import settings_for
 from tests.fake_llm_server import FakeLLMServer, Fault, error_body
-from tests.pg import FIXTURES, create_database
+from tests.pg import FIXTURES, admin_execute, create_database, with_user
 
 pytestmark = pytest.mark.anyio
 
@@ -48,9 +48,7 @@ def reader_dsn(pg_admin_dsn: str, tmp_path: Path) -> str:
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};"
     )
     shop = FIXTURES / "shop_schema.sql"
-    parts = urlsplit(create_database(pg_admin_dsn, (shop, grants), prefix="reader"))
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{role}@{host}"))
+    return with_user(create_database(pg_admin_dsn, (shop, grants), prefix="reader"), role)
 
 
 async def test_a_reachable_database_and_model_pass_and_exit_zero(
@@ -112,9 +110,54 @@ async def test_a_model_the_server_does_not_have_fails_the_check(
     assert rows["model fake-model"][1].startswith("ERR_003")
 
 
-async def test_no_model_configured_fails_the_check(shop_dsn: str) -> None:
+async def test_no_model_configured_is_a_warning_since_sql_needs_none(shop_dsn: str) -> None:
     unset = OpenAISettings(_env_file=None, api_key=None, base_url=None, model="gpt-4o-mini")
     status, rows = await check(settings_for(shop_dsn).model_copy(update={"openai": unset}))
 
+    assert status == 0
+    assert rows["model gpt-4o-mini"][0] == "WARN"
+    assert "SQL works" in rows["model gpt-4o-mini"][1]
+
+
+def with_role(settings: Settings, role: str) -> Settings:
+    database = settings.database.model_copy(update={"db_role": role})
+    return settings.model_copy(update={"database": database})
+
+
+async def test_a_db_role_that_does_not_exist_fails_the_check(
+    shop_dsn: str, llm_server: FakeLLMServer
+) -> None:
+    status, rows = await check(with_role(settings(shop_dsn, llm_server), "no_such_role_x"))
+
     assert status == 1
-    assert rows["model gpt-4o-mini"][0] == "FAIL"
+    assert rows["PG_MCP_DB_ROLE on default"] == (
+        "FAIL",
+        'role "no_such_role_x" does not exist in database default',
+    )
+
+
+async def test_a_db_role_the_login_may_not_assume_fails_the_check(
+    reader_dsn: str, pg_admin_dsn: str, llm_server: FakeLLMServer
+) -> None:
+    other = f"other_{uuid.uuid4().hex[:8]}"
+    await admin_execute(pg_admin_dsn, f"CREATE ROLE {other} NOLOGIN")
+
+    status, rows = await check(with_role(settings(reader_dsn, llm_server), other))
+
+    assert status == 1
+    result, detail = rows["PG_MCP_DB_ROLE on default"]
+    assert result == "FAIL"
+    assert f'may not SET ROLE to "{other}"' in detail
+
+
+async def test_a_db_role_the_login_is_granted_passes(
+    reader_dsn: str, pg_admin_dsn: str, llm_server: FakeLLMServer
+) -> None:
+    granted = f"granted_{uuid.uuid4().hex[:8]}"
+    login = urlsplit(reader_dsn).username
+    await admin_execute(pg_admin_dsn, f"CREATE ROLE {granted} NOLOGIN; GRANT {granted} TO {login}")
+
+    status, rows = await check(with_role(settings(reader_dsn, llm_server), granted))
+
+    assert status == 0
+    assert rows["PG_MCP_DB_ROLE on default"] == ("PASS", f"{granted}: can be assumed")

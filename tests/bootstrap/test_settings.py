@@ -81,6 +81,7 @@ def test_columns_take_the_specification_s_json_object_of_table_to_columns(
         ("PG_MCP_TEMP_FILE_LIMIT", "-1"),
         ("PG_MCP_WORK_MEM", "lots"),
         ("PG_MCP_MAX_RESULT_BYTES", "10"),
+        ("PG_MCP_SHOW_PARAMETER_VALUES", "sometimes"),
         ("PG_MCP_POSTGRES_DSN", "postgresql://u:secret@h:notaport/db"),
         ("PG_MCP_POSTGRES_DSN", "postgresql://u:secret@h:99999/db"),
         ("PG_MCP_POSTGRES_DSN", "host=localhost dbname=shop password=secret"),

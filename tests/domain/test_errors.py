@@ -1,7 +1,10 @@
+import json
+
 import pytest
 
 from domain import errors
 from domain.errors import ErrorCode, PgMcpError
+from domain.refusal_rules import RefusalRule
 
 
 def _error_classes() -> list[type[PgMcpError]]:
@@ -27,7 +30,8 @@ def test_an_error_without_a_message_uses_its_default(cls: type[PgMcpError]) -> N
 
 
 def test_error_details_carry_the_extra_facts() -> None:
-    assert errors.UnsafeSql("no", rule="reject_writes").details() == {"rule": "reject_writes"}
+    refused = errors.UnsafeSql("no", rule=RefusalRule.DATA_MODIFYING)
+    assert json.dumps(refused.details()) == '{"rule": "data_modifying"}'
     assert errors.RateLimited(retry_after=1.23456).details() == {"retry_after": 1.235}
     assert errors.SqlExecutionFailed("x", sqlstate="42703").details() == {"sqlstate": "42703"}
     assert errors.QueryTimedOut().details() == {}

@@ -56,7 +56,7 @@ def test_a_qualified_name_that_is_no_column_is_refused_as_a_function_call(
     assert outcome(template.format(f=function), rules) in {
         "unresolved_name",
         "blocked_table",
-        "unlisted_function",
+        "function_on_value",
     }
 
 

@@ -77,7 +77,7 @@ def test_a_quoted_case_twin_of_any_allowed_function_is_refused_on_postgres_readi
 @EXAMPLES
 @given(case_twins(FUNCTIONS))
 def test_a_case_twin_in_attribute_notation_is_refused(twin: str) -> None:
-    assert _refusal(f'SELECT (name)."{twin}" FROM customers').rule == "unlisted_function"
+    assert _refusal(f'SELECT (name)."{twin}" FROM customers').rule == "function_on_value"
 
 
 @EXAMPLES
@@ -104,7 +104,7 @@ def test_an_extension_function_passes_only_as_trusted_and_where_the_extension_pu
     assert POLICY.check(sql, extension_functions=TRIGRAM).sql == sql
     assert _refusal(sql).rule == "unlisted_function"
     twin = _refusal('SELECT (name)."Soundex" FROM customers', extension_functions=FUZZY)
-    assert twin.rule == "unlisted_function"
+    assert twin.rule == "function_on_value"
     for other in ("other.similarity", "pg_catalog.similarity", '"SIMILARITY"', '"Similarity"'):
         refused = _refusal(f"SELECT {other}(name, 'x') FROM customers", extension_functions=TRIGRAM)
         assert refused.rule == "unlisted_function"
@@ -190,7 +190,7 @@ def test_an_operator_only_postgres_sees_is_refused() -> None:
     violation = reject_unlisted_operators(tree, ctx)
 
     assert violation is not None
-    assert violation.rule == "unlisted_function"
+    assert violation.rule == "unlisted_operator"
 
 
 @pytest.mark.parametrize("case", QUERIES, ids=lambda case: case.id)

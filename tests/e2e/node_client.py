@@ -39,10 +39,17 @@ def install_client() -> Path:
 
 def run_client(script: Path, env: dict[str, str], calls: list[dict[str, Any]]) -> dict[str, Any]:
     """What the TypeScript client received: tool names, schema checks and each call's outcome."""
+    return run_client_logged(script, env, calls)[0]
+
+
+def run_client_logged(
+    script: Path, env: dict[str, str], calls: list[dict[str, Any]]
+) -> tuple[dict[str, Any], str]:
+    """What the client received, and everything the server wrote to stderr (its logs)."""
     command = ["node", str(script), json.dumps(calls), sys.executable, "-m", "bootstrap"]
     done = subprocess.run(
         command, env=env, cwd=tempfile.gettempdir(), capture_output=True, text=True, timeout=180
     )
     assert done.returncode == 0, done.stderr[-2000:]
     received: dict[str, Any] = json.loads(done.stdout)
-    return received
+    return received, done.stderr

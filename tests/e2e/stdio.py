@@ -1,6 +1,7 @@
 """Starts `pg-mcp` as a subprocess over stdio, the way an MCP client does."""
 
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -21,6 +22,22 @@ def server_env(dsn: str, llm_base_url: str | None, **extra: str) -> dict[str, st
     return env
 
 
+def run_pg_mcp(
+    *args: str, env: Mapping[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run `pg-mcp ARGS` with stdin closed (a server ends at once) and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "bootstrap", *args],
+        env=dict(env),
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=tempfile.gettempdir(),
+        check=False,
+    )
+
+
 def stdio_client(env: Mapping[str, str]) -> Client:
     """An MCP client that spawns `python -m bootstrap` with `env`."""
     params = StdioServerParameters(
@@ -33,6 +50,10 @@ def stdio_client(env: Mapping[str, str]) -> Client:
 
 
 def question_of(request: Json) -> str:
-    """The question inside a drafting (or repair) request sent to the fake LLM."""
+    """The question inside a drafting (or repair) request sent to the fake LLM.
+
+    What follows it in the same message (the parameters' names and types) is left out.
+    """
     asked = [str(m["content"]) for m in request["messages"] if "Question:" in str(m["content"])]
-    return asked[0].rsplit("Question:", 1)[-1].strip() if asked else ""
+    question = asked[0].rsplit("Question:", 1)[-1] if asked else ""
+    return question.split("\n\nParameters:", 1)[0].strip()

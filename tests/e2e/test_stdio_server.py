@@ -156,10 +156,15 @@ async def test_sql_that_postgres_rejects_after_repairs_is_err_006(
 
 
 @pytest.mark.anyio
-async def test_a_query_past_the_timeout_is_err_010(client: Client) -> None:
+async def test_a_query_past_the_timeout_is_err_010_and_neither_repaired_nor_retried(
+    client: Client, llm: FakeLLMServer
+) -> None:
+    before = len(llm.requests)
+
     result = await client.call_tool("query", {"query": "Count everything forever"})
 
     assert _error_code(result) == "ERR_010"
+    assert len(llm.requests) - before == 1  # a slower draft would only time out again
 
 
 @pytest.mark.anyio

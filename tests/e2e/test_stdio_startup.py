@@ -1,12 +1,14 @@
 """Start-up over stdio: without a model, with a database down, with bad configuration."""
 
+import asyncio
+import socket
 import subprocess
-import sys
-import tempfile
+import uuid
 
 import pytest
 
-from tests.e2e.stdio import server_env, stdio_client
+from tests.e2e.stdio import run_pg_mcp, server_env, stdio_client
+from tests.pg import admin_execute, with_user
 
 
 @pytest.mark.anyio
@@ -53,15 +55,7 @@ def test_bad_configuration_stops_start_up_with_one_line_naming_the_variable(
 ) -> None:
     env = server_env("postgresql://u:pw@127.0.0.1:1/db", None, **{variable: value})
 
-    done = subprocess.run(
-        [sys.executable, "-m", "bootstrap"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tempfile.gettempdir(),
-        check=False,
-    )
+    done = run_pg_mcp(env=env)
 
     assert done.returncode == 2
     assert done.stdout == ""
@@ -69,3 +63,45 @@ def test_bad_configuration_stops_start_up_with_one_line_naming_the_variable(
     assert len(lines) == 1
     assert variable in lines[0]
     assert "Traceback" not in done.stderr
+
+
+def _start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the server with no client on stdin: it serves until stdin closes, or refuses."""
+    return run_pg_mcp(env=env)
+
+
+def _refusal(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stderr.strip().splitlines()[-1]
+
+
+def test_a_role_that_does_not_exist_stops_start_up(shop_dsn: str) -> None:
+    done = _start(server_env(shop_dsn, None, PG_MCP_DB_ROLE="no_such_role_here"))
+
+    line = _refusal(done)
+    assert line.startswith("pg-mcp: configuration error: PG_MCP_DB_ROLE:")
+    assert 'role "no_such_role_here" does not exist' in line
+
+
+def test_a_role_the_login_may_not_assume_stops_start_up(shop_dsn: str, pg_admin_dsn: str) -> None:
+    suffix = uuid.uuid4().hex[:8]
+    login, other = f"login_{suffix}", f"other_{suffix}"
+    asyncio.run(admin_execute(pg_admin_dsn, f"CREATE ROLE {login} LOGIN; CREATE ROLE {other}"))
+
+    line = _refusal(_start(server_env(with_user(shop_dsn, login), None, PG_MCP_DB_ROLE=other)))
+
+    assert f'login role "{login}" may not SET ROLE to "{other}"' in line
+
+
+def test_a_metrics_port_in_use_stops_start_up(shop_dsn: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        line = _refusal(_start(server_env(shop_dsn, None, PG_MCP_METRICS_PORT=str(port))))
+
+    assert line.startswith(
+        f"pg-mcp: configuration error: PG_MCP_METRICS_PORT: cannot listen on 127.0.0.1:{port}"
+    )

@@ -12,8 +12,10 @@ from tests.fake_llm_server import FakeLLMServer, Json
 
 pytestmark = pytest.mark.skipif(node_missing(), reason="node and npm are needed for the TS client")
 
+BY_COUNTRY = "SELECT name FROM customers WHERE country = :country ORDER BY name"
 SQL_FOR = {
     "Customer names": "SELECT name FROM customers ORDER BY name",
+    "Customers of a country": BY_COUNTRY,
     "Delete the canary": "DELETE FROM canary",
     "Names please": "SELECT nme FROM customers",
 }
@@ -22,6 +24,12 @@ SQL_FOR = {
 CALLS: list[tuple[str, dict[str, Any], str | None]] = [
     ("query", {"query": "Customer names"}, None),
     ("query", {"query": "Customer names", "return_mode": "sql"}, None),
+    ("query", {"query": "Customer names", "max_rows": 2}, None),
+    ("query", {"query": "Customers of a country", "parameters": {"country": "GB"}}, None),
+    ("query", {"query": BY_COUNTRY, "return_mode": "sql", "parameters": {"country": "GB"}}, None),
+    ("query", {"query": BY_COUNTRY, "parameters": {"nation": "GB"}}, "ERR_008"),
+    ("query", {"query": "Customer names", "parameters": {"max_rows": 2}}, "ERR_008"),
+    ("explain", {"query": BY_COUNTRY, "parameters": {"country": "GB"}}, None),
     ("query", {"query": "Delete the canary"}, "ERR_005"),
     ("query", {"query": "Names please"}, "ERR_006"),
     ("query", {"query": "Customer names", "database": "nope"}, "ERR_008"),

@@ -13,6 +13,7 @@ from domain.models import ColumnInfo, QueryResult
 from tests.application.shop import build_world
 
 TOP = "SELECT name, country FROM customers ORDER BY name"
+BY_COUNTRY = "SELECT name, country FROM customers WHERE country = :country ORDER BY name"
 BAD_COLUMN = "SELECT nme FROM customers"
 SLOW = "SELECT count(*) FROM orders"
 ROWS = QueryResult(
@@ -21,6 +22,7 @@ ROWS = QueryResult(
 )
 RESULTS: dict[str, Outcome] = {
     TOP: ROWS,
+    BY_COUNTRY.replace(":country", "$1"): ROWS,
     BAD_COLUMN: SqlExecutionFailed("column nme does not exist", sqlstate="42703"),
     SLOW: QueryTimedOut(),
 }
@@ -29,7 +31,18 @@ RESULTS: dict[str, Outcome] = {
 CALLS: list[tuple[str, dict[str, Any], list[str], str | None]] = [
     ("query", {"query": "q"}, [TOP], None),
     ("query", {"query": "q", "return_mode": "sql"}, [TOP], None),
-    ("query", {"query": "q", "parameters": {"max_rows": 1}}, [TOP], None),
+    ("query", {"query": "q", "max_rows": 1}, [TOP], None),
+    ("query", {"query": "q", "parameters": {"max_rows": 1}}, [TOP], "ERR_008"),
+    ("query", {"query": "q", "parameters": {"country": "GB"}}, [BY_COUNTRY], None),
+    ("query", {"query": BY_COUNTRY, "parameters": {"country": "GB"}}, [], None),
+    (
+        "query",
+        {"query": BY_COUNTRY, "return_mode": "sql", "parameters": {"country": "GB"}},
+        [],
+        None,
+    ),
+    ("query", {"query": BY_COUNTRY, "parameters": {"nation": "GB"}}, [], "ERR_008"),
+    ("explain", {"query": BY_COUNTRY, "parameters": {"country": "GB"}}, [], None),
     ("query", {"query": "drop it"}, ["DROP TABLE customers"], "ERR_005"),
     ("query", {"query": "typo"}, [BAD_COLUMN] * 3, "ERR_006"),
     ("query", {"query": "no model left"}, [], "ERR_003"),

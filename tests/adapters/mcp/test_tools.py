@@ -42,8 +42,9 @@ async def test_exactly_three_read_only_tools_with_the_documented_parameters() ->
         "return_mode",
         "database",
         "parameters",
+        "max_rows",
     }
-    assert set(tools["explain"].input_schema["properties"]) == {"query", "database"}
+    assert set(tools["explain"].input_schema["properties"]) == {"query", "database", "parameters"}
     assert set(tools["get_schema"].input_schema["properties"]) == {"refresh", "format", "database"}
     assert tools["query"].input_schema["properties"]["return_mode"]["enum"] == ["result", "sql"]
     assert tools["get_schema"].input_schema["properties"]["format"]["enum"] == [
@@ -129,8 +130,10 @@ async def test_a_write_is_an_err_005_result_with_structured_error() -> None:
         {"query": ""},
         {"query": "q", "database": "nope"},
         {"query": "q", "return_mode": "rows"},
-        {"query": "q", "parameters": {"limit": 3}},
-        {"query": "q", "parameters": {"max_rows": 0}},
+        {"query": TOP, "parameters": {"limit": 3}},
+        {"query": TOP, "parameters": [3]},
+        {"query": "q", "parameters": {"max_rows": 5}},
+        {"query": "q", "max_rows": 0},
         {},
     ],
 )
@@ -159,13 +162,43 @@ async def test_a_timeout_is_err_010() -> None:
 
 
 @pytest.mark.anyio
-async def test_max_rows_parameter_caps_the_rows() -> None:
+async def test_max_rows_argument_caps_the_rows() -> None:
     async with _client([TOP], {TOP: ROWS}) as client:
-        result = await client.call_tool("query", {"query": "q", "parameters": {"max_rows": 1}})
+        result = await client.call_tool("query", {"query": "q", "max_rows": 1})
 
     assert result.structured_content is not None
     assert result.structured_content["row_count"] == 1
     assert result.structured_content["truncated"] is True
+
+
+@pytest.mark.anyio
+async def test_max_rows_in_parameters_is_err_008_pointing_to_the_argument() -> None:
+    async with _client([TOP], {TOP: ROWS}) as client:
+        result = await client.call_tool("query", {"query": "q", "parameters": {"max_rows": 1}})
+
+    error = _error(result)
+    assert error["code"] == "ERR_008"
+    assert "max_rows=N" in error["message"]
+
+
+@pytest.mark.anyio
+async def test_sql_mode_returns_the_placeholders_and_the_name_of_each_value() -> None:
+    given = "SELECT name FROM customers WHERE country = :country AND id > :after"
+    sql = "SELECT name FROM customers WHERE country = $1 AND id > $2"
+    async with _client([], {sql: ROWS}) as client:
+        result = await client.call_tool(
+            "query",
+            {"query": given, "return_mode": "sql", "parameters": {"after": 3, "country": "GB"}},
+        )
+
+    assert result.structured_content == {
+        "database": "shop",
+        "sql": sql,
+        "explanation": "",
+        "parameters": ["country", "after"],
+    }
+    assert "Parameters: $1 = country, $2 = after" in result.content[0].text  # type: ignore[union-attr]
+    assert "GB" not in result.content[0].text  # type: ignore[union-attr]
 
 
 @pytest.mark.anyio
@@ -179,3 +212,16 @@ async def test_progress_is_reported_at_each_stage_when_asked() -> None:
         await client.call_tool("query", {"query": "q"}, progress_callback=on_progress)
 
     assert seen == ["schema", "drafting", "checking", "running"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("rows", "said"), [(ROWS.rows[:1], "1 row"), (ROWS.rows, "2 rows")])
+async def test_the_text_counts_rows_in_plain_english(
+    rows: tuple[tuple[str, str | None], ...], said: str
+) -> None:
+    result = QueryResult(columns=ROWS.columns, rows=rows)
+    async with _client([TOP], {TOP: result}) as client:
+        answer = await client.call_tool("query", {"query": "Customers?"})
+
+    lines = answer.content[0].text.splitlines()  # type: ignore[union-attr]
+    assert said in lines

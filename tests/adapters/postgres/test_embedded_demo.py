@@ -1,4 +1,5 @@
 import asyncio
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from adapters.postgres.embedded_demo import (
     start_demo_database,
     stop_demo_database,
 )
+from tests.pg import reachable_temp_dir
 
 
 def fetchval(dsn: str, sql: str) -> Any:
@@ -32,12 +34,13 @@ def fetchval(dsn: str, sql: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    directory = tmp_path_factory.mktemp("demo") / "pgdata"
-    try:
-        yield directory
-    finally:
-        stop_demo_database(directory)
+def demo_dir() -> Iterator[Path]:
+    with reachable_temp_dir("pgmcp-demo-") as tmp:
+        directory = tmp / "pgdata"
+        try:
+            yield directory
+        finally:
+            stop_demo_database(directory)
 
 
 @pytest.fixture(scope="module")
@@ -98,5 +101,8 @@ def test_a_missing_demo_extra_raises_demo_unavailable(
         start_demo_database(tmp_path / "pgdata")
 
 
-def test_the_demo_lives_in_the_users_data_directory() -> None:
-    assert demo_data_dir() == platformdirs.user_data_path("pg-mcp") / "demo-pgdata"
+def test_the_demo_lives_in_the_users_data_directory_or_var_tmp_for_root() -> None:
+    if os.geteuid() == 0:
+        assert demo_data_dir() == Path("/var/tmp/pg-mcp-demo/pgdata")  # noqa: S108
+    else:
+        assert demo_data_dir() == platformdirs.user_data_path("pg-mcp") / "demo-pgdata"

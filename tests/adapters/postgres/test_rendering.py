@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -131,7 +130,7 @@ def test_an_interval_of_zero_is_pt0s() -> None:
 
 
 @pytest.mark.anyio
-async def test_a_thousand_rows_of_ten_typed_columns_render_in_milliseconds(
+async def test_a_thousand_rows_of_ten_typed_columns_render_to_json(
     pool: asyncpg.Pool[asyncpg.Record],
 ) -> None:
     sql = (
@@ -145,13 +144,7 @@ async def test_a_thousand_rows_of_ten_typed_columns_render_in_milliseconds(
         types = [a.type for a in statement.get_attributes()]
     converters = [column_converter(t.name, t.schema, t.kind) for t in types]
 
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        rows = render_rows(records, converters)
-        timings.append(time.perf_counter() - started)
+    rows = render_rows(records, converters)
 
     assert len(rows) == 1000
-    json.dumps(rows, allow_nan=False)
-    # About 5 ms here, most of it in datetime.isoformat; 15 ms before column-wise converters.
-    assert min(timings) < 0.025
+    assert json.loads(json.dumps(rows, allow_nan=False))[0][2] == "1.5"

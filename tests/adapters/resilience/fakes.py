@@ -8,6 +8,7 @@ from domain.models import (
     ChatMessage,
     ChatReply,
     ColumnInfo,
+    Parameter,
     QueryPlan,
     QueryResult,
     Role,
@@ -64,11 +65,20 @@ class FlakyDatabase(Database):
     def name(self) -> str:
         return self._name
 
-    async def fetch(self, sql: str, *, max_rows: int, timeout: float) -> QueryResult:
+    async def fetch(
+        self,
+        sql: str,
+        *,
+        max_rows: int,
+        timeout: float,
+        parameters: Sequence[Parameter] = (),
+    ) -> QueryResult:
         self._next()
         return ONE_ROW
 
-    async def explain(self, sql: str, *, timeout: float) -> QueryPlan:
+    async def explain(
+        self, sql: str, *, timeout: float, parameters: Sequence[Parameter] = ()
+    ) -> QueryPlan:
         self._next()
         return PLAN
 

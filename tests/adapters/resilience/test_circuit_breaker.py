@@ -8,9 +8,9 @@ import pytest
 from adapters.memory.fake_clock import FakeClock
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.pool import PoolConfig, open_pool
-from adapters.resilience.circuit_breaker import CircuitBreaker, CircuitOpen
-from adapters.resilience.circuit_breaking_chat_model import CircuitBreakingChatModel
-from adapters.resilience.circuit_breaking_database import CircuitBreakingDatabase
+from adapters.resilience.around import GuardedChatModel, GuardedDatabase
+from adapters.resilience.circuit_breaker import CircuitBreaker, CircuitGuard, CircuitOpen
+from adapters.resilience.failures import ai_unavailable, database_unreachable
 from domain.errors import (
     AIServiceUnavailable,
     DatabaseUnavailable,
@@ -37,7 +37,7 @@ def unreachable() -> DatabaseUnavailable:
 
 def guarded(
     inner: FlakyDatabase, clock: FakeClock, *, success_threshold: int = 1
-) -> CircuitBreakingDatabase:
+) -> tuple[GuardedDatabase, CircuitBreaker]:
     breaker = CircuitBreaker(
         "database 'shop'",
         clock=clock,
@@ -45,7 +45,8 @@ def guarded(
         open_seconds=30.0,
         success_threshold=success_threshold,
     )
-    return CircuitBreakingDatabase(inner, breaker)
+    guard = CircuitGuard(breaker, unavailable=DatabaseUnavailable, counts=database_unreachable)
+    return GuardedDatabase(inner, guard), breaker
 
 
 async def error_of(call: Awaitable[object]) -> PgMcpError:
@@ -55,12 +56,12 @@ async def error_of(call: Awaitable[object]) -> PgMcpError:
     return caught.value
 
 
-async def fetch(db: CircuitBreakingDatabase) -> QueryResult:
+async def fetch(db: GuardedDatabase) -> QueryResult:
     async with asyncio.timeout(5):
         return await db.fetch("SELECT 1", max_rows=10, timeout=5.0)
 
 
-async def trip(db: CircuitBreakingDatabase, inner: FlakyDatabase) -> None:
+async def trip(db: GuardedDatabase, inner: FlakyDatabase) -> None:
     inner.fail_with(unreachable(), unreachable(), unreachable())
     for _ in range(3):
         await error_of(fetch(db))
@@ -69,23 +70,23 @@ async def trip(db: CircuitBreakingDatabase, inner: FlakyDatabase) -> None:
 @pytest.mark.anyio
 async def test_the_circuit_opens_after_failure_threshold_failures_in_a_row() -> None:
     clock, inner = FakeClock(), FlakyDatabase()
-    db = guarded(inner, clock)
+    db, breaker = guarded(inner, clock)
     inner.fail_with(unreachable(), unreachable())
     for _ in range(2):
         await error_of(fetch(db))
-    assert db.breaker.state == "closed"
+    assert breaker.state == "closed"
 
     inner.fail_with(unreachable())
     await error_of(fetch(db))
 
-    assert db.breaker.state == "open"
-    assert db.breaker.retry_at == clock.now() + 30.0
+    assert breaker.state == "open"
+    assert breaker.retry_at == clock.now() + 30.0
 
 
 @pytest.mark.anyio
 async def test_an_open_circuit_fails_fast_with_err_001_saying_when_it_tries_again() -> None:
     clock, inner = FakeClock(), FlakyDatabase()
-    db = guarded(inner, clock)
+    db, _breaker = guarded(inner, clock)
     await trip(db, inner)
     clock.advance(18.0)
 
@@ -101,7 +102,9 @@ async def test_an_open_circuit_fails_fast_with_err_001_saying_when_it_tries_agai
 async def test_the_chat_model_circuit_fails_fast_with_err_003() -> None:
     clock, inner = FakeClock(), FlakyChatModel([Overloaded()] * 2)
     breaker = CircuitBreaker("the AI service", clock=clock, failure_threshold=2)
-    model = CircuitBreakingChatModel(inner, breaker)
+    model = GuardedChatModel(
+        inner, CircuitGuard(breaker, unavailable=AIServiceUnavailable, counts=ai_unavailable)
+    )
     for _ in range(2):
         await error_of(model.complete(QUESTION))
 
@@ -115,7 +118,7 @@ async def test_the_chat_model_circuit_fails_fast_with_err_003() -> None:
 @pytest.mark.anyio
 async def test_a_success_resets_the_count_of_failures() -> None:
     clock, inner = FakeClock(), FlakyDatabase()
-    db = guarded(inner, clock)
+    db, breaker = guarded(inner, clock)
     inner.fail_with(unreachable(), unreachable())
     for _ in range(2):
         await error_of(fetch(db))
@@ -125,52 +128,52 @@ async def test_a_success_resets_the_count_of_failures() -> None:
     for _ in range(2):
         await error_of(fetch(db))
 
-    assert db.breaker.state == "closed"
+    assert breaker.state == "closed"
 
 
 @pytest.mark.anyio
 async def test_the_circuit_turns_half_open_exactly_after_open_seconds() -> None:
     clock, inner = FakeClock(), FlakyDatabase()
-    db = guarded(inner, clock)
+    db, breaker = guarded(inner, clock)
     await trip(db, inner)
 
     clock.advance(29.5)
-    assert db.breaker.state == "open"
+    assert breaker.state == "open"
     clock.advance(0.5)
-    assert db.breaker.state == "half_open"
-    assert db.breaker.retry_at is None
+    assert breaker.state == "half_open"
+    assert breaker.retry_at is None
 
 
 @pytest.mark.anyio
 async def test_a_successful_trial_call_closes_the_circuit() -> None:
     clock, inner = FakeClock(), FlakyDatabase()
-    db = guarded(inner, clock)
+    db, breaker = guarded(inner, clock)
     await trip(db, inner)
     clock.advance(30.0)
 
     result = await fetch(db)
 
     assert result.rows == ((1,),)
-    assert db.breaker.state == "closed"
+    assert breaker.state == "closed"
 
 
 @pytest.mark.anyio
 async def test_the_circuit_closes_only_after_success_threshold_trial_successes() -> None:
     clock, inner = FakeClock(), FlakyDatabase()
-    db = guarded(inner, clock, success_threshold=2)
+    db, breaker = guarded(inner, clock, success_threshold=2)
     await trip(db, inner)
     clock.advance(30.0)
 
     await fetch(db)
-    assert db.breaker.state == "half_open"
+    assert breaker.state == "half_open"
     await fetch(db)
-    assert db.breaker.state == "closed"
+    assert breaker.state == "closed"
 
 
 @pytest.mark.anyio
 async def test_a_failed_trial_call_opens_the_circuit_again_for_open_seconds() -> None:
     clock, inner = FakeClock(), FlakyDatabase()
-    db = guarded(inner, clock)
+    db, breaker = guarded(inner, clock)
     await trip(db, inner)
     clock.advance(30.0)
     inner.fail_with(unreachable())
@@ -178,8 +181,8 @@ async def test_a_failed_trial_call_opens_the_circuit_again_for_open_seconds() ->
     raised = await error_of(fetch(db))
 
     assert raised.code is ErrorCode.DATABASE_CONNECTION
-    assert db.breaker.state == "open"
-    assert db.breaker.retry_at == clock.now() + 30.0
+    assert breaker.state == "open"
+    assert breaker.retry_at == clock.now() + 30.0
     calls = inner.calls
     await error_of(fetch(db))
     assert inner.calls == calls
@@ -241,13 +244,13 @@ async def test_a_cancelled_trial_call_lets_the_next_call_be_the_trial() -> None:
 @pytest.mark.anyio
 async def test_errors_of_the_statement_do_not_open_the_circuit(error: PgMcpError) -> None:
     clock, inner = FakeClock(), FlakyDatabase()
-    db = guarded(inner, clock)
+    db, breaker = guarded(inner, clock)
     inner.fail_with(unreachable(), unreachable(), error, unreachable(), unreachable())
 
     codes = [(await error_of(fetch(db))).code for _ in range(5)]
 
     assert codes[2] is error.code
-    assert db.breaker.state == "closed"
+    assert breaker.state == "closed"
 
 
 @pytest.mark.anyio
@@ -255,7 +258,9 @@ async def test_a_chat_model_error_that_is_not_transient_does_not_open_the_circui
     clock = FakeClock()
     inner = FlakyChatModel([AIServiceUnavailable("bad key")] * 3)
     breaker = CircuitBreaker("the AI service", clock=clock, failure_threshold=2)
-    model = CircuitBreakingChatModel(inner, breaker, counts=is_overloaded)
+    model = GuardedChatModel(
+        inner, CircuitGuard(breaker, unavailable=AIServiceUnavailable, counts=is_overloaded)
+    )
 
     for _ in range(3):
         await error_of(model.complete(QUESTION))
@@ -278,7 +283,10 @@ async def test_an_unreachable_postgres_opens_the_circuit() -> None:
     async with pool_for(PoolConfig(name="down", dsn=dsn, pool_min=0, pool_max=1)) as pool:
         inner = AsyncpgDatabase(name="down", pool=pool, clock=clock)
         breaker = CircuitBreaker("database 'down'", clock=clock, failure_threshold=2)
-        db = CircuitBreakingDatabase(inner, breaker)
+        db = GuardedDatabase(
+            inner,
+            CircuitGuard(breaker, unavailable=DatabaseUnavailable, counts=database_unreachable),
+        )
         for _ in range(2):
             raised = await error_of(db.fetch("SELECT 1", max_rows=1, timeout=5.0))
             assert raised.code is ErrorCode.DATABASE_CONNECTION

@@ -3,7 +3,7 @@ import asyncio
 import pytest
 
 from adapters.memory.fake_clock import FakeClock
-from adapters.resilience.rate_limited_chat_model import RateLimitedChatModel
+from adapters.resilience.around import GuardedChatModel
 from adapters.resilience.rate_limits import LlmRateLimiter, SlidingWindowLimiter
 from domain.errors import ErrorCode, RateLimited
 from tests.adapters.resilience.fakes import QUESTION, FlakyChatModel
@@ -117,7 +117,7 @@ async def test_a_call_that_finds_the_bucket_empty_proceeds_once_a_token_drips_ba
 @pytest.mark.anyio
 async def test_the_rate_limited_chat_model_refuses_calls_beyond_the_burst() -> None:
     inner = FlakyChatModel()
-    model = RateLimitedChatModel(inner, LlmRateLimiter(per_second=0.01, burst=2, max_wait=0.0))
+    model = GuardedChatModel(inner, LlmRateLimiter(per_second=0.01, burst=2, max_wait=0.0))
     async with asyncio.timeout(5):
         replies = [await model.complete(QUESTION) for _ in range(2)]
 

@@ -7,27 +7,28 @@ import pytest
 from adapters.llm.errors import is_transient, retry_after
 from adapters.llm.openai_chat_model import OpenAIChatModel
 from adapters.memory.fake_clock import FakeClock
-from adapters.resilience.circuit_breaker import CircuitBreaker
-from adapters.resilience.circuit_breaking_chat_model import CircuitBreakingChatModel
+from adapters.resilience.around import GuardedChatModel
+from adapters.resilience.backoff import Retries
+from adapters.resilience.circuit_breaker import CircuitBreaker, CircuitGuard
 from adapters.resilience.retry_policy import RetryPolicy
-from adapters.resilience.retrying_chat_model import RetryingChatModel
-from domain.errors import ErrorCode, PgMcpError
+from domain.errors import AIServiceUnavailable, ErrorCode, PgMcpError
 from tests.adapters.resilience.fakes import QUESTION, RecordingSleep
 from tests.fake_llm_server import FakeLLMServer, Fault
 
 pytestmark = pytest.mark.anyio
 
 
-def retrying(
-    inner: OpenAIChatModel, sleep: RecordingSleep, retries: list[int]
-) -> RetryingChatModel:
-    return RetryingChatModel(
+def retrying(inner: OpenAIChatModel, sleep: RecordingSleep, retries: list[int]) -> GuardedChatModel:
+    return GuardedChatModel(
         inner,
-        RetryPolicy(max_attempts=3),
-        transient=is_transient,
-        retry_after=retry_after,
-        on_retry=retries.append,
-        sleep=sleep,
+        Retries(
+            RetryPolicy(max_attempts=3),
+            what="The chat model",
+            transient=is_transient,
+            retry_after=retry_after,
+            on_retry=retries.append,
+            sleep=sleep,
+        ),
     )
 
 
@@ -66,7 +67,9 @@ async def test_repeated_server_errors_open_the_circuit_and_later_calls_fail_fast
 ) -> None:
     llm_server.script(Fault(status=500), Fault(status=500), "SELECT 42")
     breaker = CircuitBreaker("the AI service", clock=FakeClock(), failure_threshold=2)
-    model = CircuitBreakingChatModel(openai_model, breaker, counts=is_transient)
+    model = GuardedChatModel(
+        openai_model, CircuitGuard(breaker, unavailable=AIServiceUnavailable, counts=is_transient)
+    )
 
     codes = []
     for _ in range(3):

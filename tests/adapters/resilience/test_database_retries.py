@@ -9,8 +9,10 @@ import pytest
 from adapters.memory.fake_clock import FakeClock
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.pool import PoolConfig, open_pool
+from adapters.resilience.around import GuardedDatabase
+from adapters.resilience.backoff import OnRetry, Retries, Sleep
+from adapters.resilience.failures import database_may_heal
 from adapters.resilience.retry_policy import RetryPolicy
-from adapters.resilience.retrying_database import RetryingDatabase
 from domain.errors import (
     DatabaseUnavailable,
     ErrorCode,
@@ -23,6 +25,21 @@ from domain.ports import Database
 from tests.adapters.resilience.fakes import FlakyDatabase, RecordingSleep
 
 pool_for = asynccontextmanager(open_pool)
+
+
+def retried(
+    inner: Database, on_retry: OnRetry | None = None, sleep: Sleep = asyncio.sleep
+) -> GuardedDatabase:
+    """The database with pg-mcp's database retries around it."""
+    retries = Retries(
+        RetryPolicy(),
+        what="Database",
+        transient=database_may_heal,
+        on_retry=on_retry,
+        sleep=sleep,
+    )
+    return GuardedDatabase(inner, retries)
+
 
 Call = Callable[[Database], Awaitable[object]]
 CALLS: dict[str, Call] = {
@@ -48,7 +65,7 @@ async def error_of(call: Awaitable[object]) -> PgMcpError:
 async def test_each_method_is_retried_while_the_database_is_unreachable(method: str) -> None:
     inner, sleep = FlakyDatabase([unreachable(), unreachable()]), RecordingSleep()
     retries: list[int] = []
-    db = RetryingDatabase(inner, RetryPolicy(), on_retry=retries.append, sleep=sleep)
+    db = retried(inner, on_retry=retries.append, sleep=sleep)
 
     async with asyncio.timeout(5):
         await CALLS[method](db)
@@ -67,7 +84,7 @@ async def test_each_method_is_retried_while_the_database_is_unreachable(method: 
 async def test_errors_of_the_statement_itself_are_never_retried(error: PgMcpError) -> None:
     inner = FlakyDatabase([error])
     retries: list[int] = []
-    db = RetryingDatabase(inner, RetryPolicy(), on_retry=retries.append, sleep=RecordingSleep())
+    db = retried(inner, on_retry=retries.append, sleep=RecordingSleep())
 
     raised = await error_of(db.fetch("SELECT x", max_rows=10, timeout=5.0))
 
@@ -78,7 +95,7 @@ async def test_errors_of_the_statement_itself_are_never_retried(error: PgMcpErro
 
 @pytest.mark.anyio
 async def test_the_name_is_the_inner_databases() -> None:
-    db = RetryingDatabase(FlakyDatabase(name="sales"), RetryPolicy())
+    db = retried(FlakyDatabase(name="sales"))
 
     assert db.name == "sales"
 
@@ -95,7 +112,7 @@ async def fetch_with_retries(dsn: str) -> tuple[PgMcpError, list[int]]:
     retries: list[int] = []
     async with pool_for(PoolConfig(name="db", dsn=dsn, pool_min=0, pool_max=1)) as pool:
         inner = AsyncpgDatabase(name="db", pool=pool, clock=FakeClock())
-        db = RetryingDatabase(inner, RetryPolicy(), on_retry=retries.append, sleep=RecordingSleep())
+        db = retried(inner, on_retry=retries.append, sleep=RecordingSleep())
         return await error_of(db.fetch("SELECT 1", max_rows=10, timeout=5.0)), retries
 
 
@@ -120,7 +137,7 @@ async def test_a_sql_error_from_postgres_is_reported_once_without_retry(
     shop: AsyncpgDatabase,
 ) -> None:
     retries: list[int] = []
-    db = RetryingDatabase(shop, RetryPolicy(), on_retry=retries.append, sleep=RecordingSleep())
+    db = retried(shop, on_retry=retries.append, sleep=RecordingSleep())
 
     raised = await error_of(db.fetch("SELECT no_such_column FROM customers", max_rows=5, timeout=5))
 
@@ -130,7 +147,7 @@ async def test_a_sql_error_from_postgres_is_reported_once_without_retry(
 
 @pytest.mark.anyio
 async def test_a_healthy_postgres_answers_through_the_wrapper(shop: AsyncpgDatabase) -> None:
-    db = RetryingDatabase(shop, RetryPolicy(), sleep=RecordingSleep())
+    db = retried(shop, sleep=RecordingSleep())
 
     async with asyncio.timeout(10):
         result = await db.fetch("SELECT 1 AS n", max_rows=5, timeout=5)

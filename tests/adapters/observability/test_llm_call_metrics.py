@@ -4,10 +4,11 @@ import pytest
 
 from adapters.llm.errors import is_transient
 from adapters.llm.openai_chat_model import OpenAIChatModel
-from adapters.observability.instrumented_chat_model import InstrumentedChatModel
+from adapters.observability.llm_call_metrics import LlmCallMetrics
 from adapters.observability.server_metrics import ServerMetrics
+from adapters.resilience.around import GuardedChatModel
+from adapters.resilience.backoff import Retries
 from adapters.resilience.retry_policy import RetryPolicy
-from adapters.resilience.retrying_chat_model import RetryingChatModel
 from domain.errors import ErrorCode, PgMcpError
 from domain.models import ChatMessage, Role
 from tests.adapters.observability.metrics_text import sample
@@ -20,14 +21,17 @@ QUESTION = (ChatMessage(role=Role.USER, content="how many customers are there"),
 POLICY = RetryPolicy(max_attempts=3, base_delay=0.1, max_delay=1.0, multiplier=2.0)
 
 
-def stacked(inner: OpenAIChatModel, metrics: ServerMetrics) -> RetryingChatModel:
+def stacked(inner: OpenAIChatModel, metrics: ServerMetrics) -> GuardedChatModel:
     """Retries outside, instruments inside: every attempt is timed, every retry counted."""
-    return RetryingChatModel(
-        InstrumentedChatModel(inner, metrics),
-        POLICY,
-        transient=is_transient,
-        on_retry=metrics.on_retry("llm"),
-        sleep=RecordingSleep(),
+    return GuardedChatModel(
+        GuardedChatModel(inner, LlmCallMetrics(metrics)),
+        Retries(
+            POLICY,
+            what="The chat model",
+            transient=is_transient,
+            on_retry=metrics.on_retry("llm"),
+            sleep=RecordingSleep(),
+        ),
     )
 
 
@@ -55,7 +59,7 @@ async def test_a_failed_call_is_timed_and_its_error_passes_through(
     llm_server.script(Fault(status=401))
     with pytest.raises(PgMcpError) as caught:
         async with asyncio.timeout(10):
-            await InstrumentedChatModel(openai_model, metrics).complete(QUESTION)
+            await GuardedChatModel(openai_model, LlmCallMetrics(metrics)).complete(QUESTION)
 
     assert caught.value.code == ErrorCode.AI_SERVICE
     assert sample(metrics.registry, "pg_mcp_llm_call_duration_seconds_count", outcome="error") == 1

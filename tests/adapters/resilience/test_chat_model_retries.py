@@ -2,8 +2,9 @@ import asyncio
 
 import pytest
 
+from adapters.resilience.around import GuardedChatModel
+from adapters.resilience.backoff import Retries
 from adapters.resilience.retry_policy import RetryPolicy
-from adapters.resilience.retrying_chat_model import RetryingChatModel
 from domain.errors import AIServiceUnavailable, ErrorCode, PgMcpError
 from tests.adapters.resilience.fakes import (
     QUESTION,
@@ -19,18 +20,21 @@ POLICY = RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=10.0, multiplier=
 
 def retrying(
     inner: FlakyChatModel, sleep: RecordingSleep, retries: list[int], policy: RetryPolicy = POLICY
-) -> RetryingChatModel:
-    return RetryingChatModel(
+) -> GuardedChatModel:
+    return GuardedChatModel(
         inner,
-        policy,
-        transient=is_overloaded,
-        retry_after=overload_retry_after,
-        on_retry=retries.append,
-        sleep=sleep,
+        Retries(
+            policy,
+            what="The chat model",
+            transient=is_overloaded,
+            retry_after=overload_retry_after,
+            on_retry=retries.append,
+            sleep=sleep,
+        ),
     )
 
 
-async def complete(model: RetryingChatModel) -> str:
+async def complete(model: GuardedChatModel) -> str:
     async with asyncio.timeout(5):
         return (await model.complete(QUESTION)).text
 
