@@ -16,6 +16,7 @@ from adapters.memory.fake_clock import FakeClock
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.capped_select import omitted_marker
 from adapters.postgres.pool import PoolConfig, open_pool
+from domain.models import Parameter
 from tests.wire_counter import RoundTripCounter, counting_proxy
 
 pool_for = asynccontextmanager(open_pool)
@@ -57,6 +58,24 @@ async def test_a_repeated_query_costs_three_round_trips_its_first_run_five(
     assert again == [4, 3, 3]  # the second run still parses the wrapping, to keep it
     assert first == 5  # the statement described, then its wrapping parsed
     assert [row[0] for row in result.rows] == [1, 2, 3]
+
+
+@pytest.mark.anyio
+async def test_values_bind_to_the_kept_wrapping_in_the_same_three_round_trips(
+    proxied: tuple[str, RoundTripCounter],
+) -> None:
+    dsn, counter = proxied
+    sql = "SELECT id FROM public.customers WHERE id <= $1 ORDER BY id"
+    results = []
+    async with database_at(dsn) as database:
+        for n in (1, 2, 3):
+            before = counter.count
+            bound = (Parameter(name="n", value=n),)
+            results.append(await database.fetch(sql, max_rows=100, timeout=5, parameters=bound))
+            trips = counter.count - before
+
+    assert [[row[0] for row in r.rows] for r in results] == [[1], [1, 2], [1, 2, 3]]
+    assert trips == 3
 
 
 @pytest.mark.anyio
