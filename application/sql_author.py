@@ -12,6 +12,7 @@ from application.candidates.agreement import (
     more_drafts,
     pick_by_agreement,
 )
+from application.gate_decisions import GateDecisions
 from application.name_hints import did_you_mean
 from application.parameter_prompt import drafting_note
 from application.progress import Progress, Stage, no_progress
@@ -100,6 +101,7 @@ class SqlAuthor:
         self._safety = safety
         self._visible = visible
         self._access = AccessPolicy(visible.rules)
+        self._decisions = GateDecisions()
         self._max_repairs = max_repairs
         self._context_tokens = context_tokens
         self._show_values = show_values
@@ -112,8 +114,15 @@ class SqlAuthor:
         Raises:
             UnsafeSql: either policy refused it, or a placeholder is not read as a value.
         """
+        decided = self._decisions.get(placed.sql, snapshot)
+        if decided is None:
+            decided = self._decide(placed.sql, snapshot)
+            self._decisions.put(placed.sql, snapshot, decided)
+        return bind_placed(decided, placed)
+
+    def _decide(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
         try:
-            checked = self._access.check(self._gate(placed.sql, snapshot), snapshot)
+            checked = self._access.check(self._gate(sql, snapshot), snapshot)
             if checked.runnable is None:
                 # Stars were narrowed: the new text is judged afresh, as PostgreSQL reads it.
                 checked = self._access.check(self._gate(checked.sql, snapshot), snapshot)
@@ -123,7 +132,7 @@ class SqlAuthor:
             raise UnsafeSql(
                 "the statement's stars could not be narrowed", rule=RefusalRule.BLOCKED_COLUMN
             )
-        return bind_placed(checked, placed)
+        return checked
 
     def admit(self, text: str) -> None:
         """Refuse a text longer than any question or statement may be, before any work on it.
@@ -194,10 +203,9 @@ class SqlAuthor:
         """
         check_given(parameters)  # before a name reaches the model's prompt
         placed = await self._placed(text, parameters) if starts_like_sql(text) else None
-        # `:name` is no SQL to PostgreSQL: the text is SQL when it parses once they are placed.
-        if placed is not None and looks_like_sql(placed.sql, self._safety.input_bounds):
-            await progress(Stage.CHECKING)
-            checked, snapshot = await self._check_current(placed, snapshot, reload)
+        given = None if placed is None else await self._as_sql(placed, snapshot, progress, reload)
+        if given is not None:
+            checked, snapshot = given
             await progress(Stage.RUNNING)
             return Authored(
                 checked=checked, explanation="", outcome=await _tried(trial, checked), attempts=0
@@ -263,6 +271,25 @@ class SqlAuthor:
         if self._values is None:
             return select_schema_context(visible, question, max_tokens=self._context_tokens)
         return await self._values.prompt_schema(visible, question, self._context_tokens)
+
+    async def _as_sql(
+        self, placed: PlacedSql, snapshot: SchemaSnapshot, progress: Progress, reload: Reload | None
+    ) -> tuple[CheckedSql, SchemaSnapshot] | None:
+        """The text checked as SQL, or None when it is prose that merely starts like SQL.
+
+        The gate's own parse tells the two apart, so the text is parsed once, not once more to
+        detect SQL (but for text the gate could not parse).
+        """
+        await progress(Stage.CHECKING)
+        try:
+            return await self._check_current(placed, snapshot, reload)
+        except UnsafeSql as refusal:
+            # `:name` is no SQL to PostgreSQL: the text is SQL when it parses once placed.
+            if refusal.rule is RefusalRule.UNPARSEABLE and not looks_like_sql(
+                placed.sql, self._safety.input_bounds
+            ):
+                return None
+            raise
 
     async def _placed(self, sql: str, parameters: Given | None) -> PlacedSql:
         """Placeholders placed; a long text in a worker thread, as for its check."""

@@ -1,94 +1,138 @@
-"""Per-call overhead of `query` over stdio against raw asyncpg running the same SQL.
+"""Per-call cost of `query` beside a bare MCPServer + asyncpg server, in one run.
 
-The chat model is an in-process scripted fake, so the figure is pg-mcp's own cost: the MCP round
-trip, safety and access checks, the read-only transaction and rendering. Prints median and p99.
+Both servers are spoken to over stdio by the same lean client (bench.lean_client), on the same
+PostgreSQL. pg-mcp answers a question through an OpenAI-compatible fake model over HTTP (keep-
+alive, as real servers are), and SQL given directly. Prints median and p99 per call, round trips
+to PostgreSQL per call (counted on the wire, tests.wire_counter), cold start, and the ratio of
+each to the bare server's. Usage: python -m bench.overhead [calls]
 """
 
 import asyncio
 import statistics
 import sys
 import time
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-import asyncpg
-from mcp import Client, StdioServerParameters
-
+from bench.cold_start import bare_and_ours, report
+from tests.e2e.lean_client import LeanClient
 from tests.e2e.stdio import server_env
+from tests.fake_llm_server import FakeLLMServer
 from tests.pg import FIXTURES, create_database, running_cluster
+from tests.wire_counter import RoundTripCounter, counting_proxy
 
 SQL = "SELECT id, name, country FROM customers WHERE id <= 5 ORDER BY id"
+QUESTION = "the first five customers by id"
 WARMUP = 50
 CALLS = 500
+COUNTED = 20  # calls whose round trips are counted, through the proxy (not timed)
+# pg-mcp imports the model SDK in a worker thread shortly after start-up (holding the GIL for a
+# few hundred ms); per-call figures are the steady state's, so timing starts once it is done.
+SETTLE = 2.0
+
+Call = tuple[str, dict[str, Any]]
+BARE: Call = ("query", {"sql": SQL})
+ASKED: Call = ("query", {"query": QUESTION})
+GIVEN: Call = ("query", {"query": SQL})
+GIVEN_SQL_MODE: Call = ("query", {"query": SQL, "return_mode": "sql"})
 
 
-def _percentiles(samples: list[float]) -> str:
+def _p99(samples: list[float]) -> float:
     ordered = sorted(samples)
-    p99 = ordered[int(len(ordered) * 0.99) - 1]
-    return f"median {statistics.median(ordered) * 1000:.3f} ms  p99 {p99 * 1000:.3f} ms"
+    return ordered[max(0, int(len(ordered) * 0.99) - 1)]
 
 
-async def raw_asyncpg(dsn: str) -> list[float]:
-    """The same SQL on an asyncpg pool, nothing else."""
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
-    try:
-        for _ in range(WARMUP):
-            await pool.fetch(SQL)
-        samples = []
-        for _ in range(CALLS):
-            started = time.perf_counter()
-            await pool.fetch(SQL)
-            samples.append(time.perf_counter() - started)
-        return samples
-    finally:
-        await pool.close()
+async def timed(
+    args: Sequence[str], env: Mapping[str, str], calls: Sequence[Call], n: int
+) -> list[list[float]]:
+    """Seconds per call of each of `calls`, interleaved, n times after WARMUP rounds."""
+    samples: list[list[float]] = [[] for _ in calls]
+    async with LeanClient(args, env) as client:
+        await client.initialize()
+        await asyncio.sleep(SETTLE)
+        for round_ in range(WARMUP + n):
+            for i, (tool, arguments) in enumerate(calls):
+                started = time.perf_counter()
+                await client.call_tool(tool, arguments)
+                if round_ >= WARMUP:
+                    samples[i].append(time.perf_counter() - started)
+    return samples
 
 
-async def through_pg_mcp(dsn: str) -> list[float]:
-    """A question answered by the scripted model with SQL, over stdio."""
-    env = server_env(dsn, None, PG_MCP_LOG_LEVEL="WARNING")
-    params = StdioServerParameters(
-        command=sys.executable, args=["-m", "bench.scripted_server", SQL], env=env
-    )
-    async with Client(params) as client:
-        for _ in range(WARMUP):
-            result = await client.call_tool("query", {"query": "five customers"})
-            assert not result.is_error, result.content
-        samples = []
-        for _ in range(CALLS):
-            started = time.perf_counter()
-            await client.call_tool("query", {"query": "five customers"})
-            samples.append(time.perf_counter() - started)
-        return samples
+async def round_trips(
+    args: Sequence[str], env: Mapping[str, str], call: Call, counter: RoundTripCounter
+) -> float:
+    """Round trips to PostgreSQL per call, once the server is warm."""
+    async with LeanClient(args, env) as client:
+        await client.initialize()
+        for _ in range(5):
+            await client.call_tool(*call)
+        before = counter.count
+        for _ in range(COUNTED):
+            await client.call_tool(*call)
+        return (counter.count - before) / COUNTED
 
 
-async def through_bare_server(dsn: str) -> list[float]:
-    """The same SQL through a bare MCPServer + asyncpg tool over stdio: the SDK's own floor."""
-    params = StdioServerParameters(command=sys.executable, args=["-m", "bench.bare_server", dsn])
-    async with Client(params) as client:
-        for _ in range(WARMUP):
-            await client.call_tool("query", {"sql": SQL})
-        samples = []
-        for _ in range(CALLS):
-            started = time.perf_counter()
-            await client.call_tool("query", {"sql": SQL})
-            samples.append(time.perf_counter() - started)
-        return samples
+def _env(dsn: str, llm: FakeLLMServer) -> dict[str, str]:
+    return server_env(dsn, llm.base_url, PG_MCP_RATE_LIMIT_ENABLED="false")
 
 
 def main() -> None:
-    """Measure both in the same run, on the same database."""
-    with running_cluster() as admin:
+    """Measure the bare server and pg-mcp in the same run, on the same database."""
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else CALLS
+    ours = ["-m", "bootstrap"]
+    with (
+        running_cluster() as admin,
+        FakeLLMServer(responder=lambda _request: SQL, keep_alive=True) as llm,
+    ):
         dsn = create_database(admin, (FIXTURES / "shop_schema.sql",), prefix="bench")
-        raw = asyncio.run(raw_asyncpg(dsn))
-        bare = asyncio.run(through_bare_server(dsn))
-        served = asyncio.run(through_pg_mcp(dsn))
-    print(f"{CALLS} calls after {WARMUP} warm-up calls: {SQL}")
-    print(f"  raw asyncpg        {_percentiles(raw)}")
-    print(f"  bare MCPServer     {_percentiles(bare)}")
-    print(f"  pg-mcp over stdio  {_percentiles(served)}")
-    overhead = [s - statistics.median(raw) for s in served]
-    print(f"  pg-mcp - raw       {_percentiles(overhead)}")
-    beyond_sdk = [s - statistics.median(bare) for s in served]
-    print(f"  pg-mcp - bare      {_percentiles(beyond_sdk)}")
+        bare = ["-m", "bench.bare_server", dsn]
+        (bare_s,) = asyncio.run(timed(bare, _env(dsn, llm), [BARE], n))
+        asked_s, given_s = asyncio.run(timed(ours, _env(dsn, llm), [ASKED, GIVEN], n))
+        with counting_proxy(dsn) as (proxied, counter):
+            proxied_bare = ["-m", "bench.bare_server", proxied]
+            trips = {
+                "bare": asyncio.run(round_trips(proxied_bare, _env(proxied, llm), BARE, counter)),
+                "asked": asyncio.run(round_trips(ours, _env(proxied, llm), ASKED, counter)),
+                "sql": asyncio.run(round_trips(ours, _env(proxied, llm), GIVEN, counter)),
+                "sql mode": asyncio.run(
+                    round_trips(ours, _env(proxied, llm), GIVEN_SQL_MODE, counter)
+                ),
+            }
+        cold_bare, cold_ours = bare_and_ours(dsn)
+    _print(n, bare_s, asked_s, given_s, trips, cold_bare, cold_ours)
+
+
+def _print(
+    n: int,
+    bare: list[float],
+    asked: list[float],
+    given: list[float],
+    trips: dict[str, float],
+    cold_bare: list[float],
+    cold_ours: list[float],
+) -> None:
+    base_median, base_p99 = statistics.median(bare), _p99(bare)
+    print(f"{n} calls each after {WARMUP} warm-up calls, lean stdio client: {SQL}")
+    print(f"  {'':<34} {'median':>9} {'p99':>9}   ratio median / p99")
+    for label, samples in (
+        ("bare MCPServer + asyncpg", bare),
+        ("pg-mcp, question (fake model/HTTP)", asked),
+        ("pg-mcp, SQL", given),
+    ):
+        median, p99 = statistics.median(samples), _p99(samples)
+        print(
+            f"  {label:<34} {median * 1000:6.2f} ms {p99 * 1000:6.2f} ms"
+            f"   {median / base_median:.2f}x / {p99 / base_p99:.2f}x"
+        )
+    print(f"round trips to PostgreSQL per call (wire count, {COUNTED} warm calls)")
+    for label, count in trips.items():
+        print(f"  {label:<10} {count:.1f}")
+    print("cold start (spawn -> first tools/list)")
+    print("  " + report("bare MCPServer", cold_bare))
+    print("  " + report("pg-mcp", cold_ours))
+    ratio = statistics.median(cold_ours) / statistics.median(cold_bare)
+    print(f"  ratio {ratio:.2f}x")
 
 
 if __name__ == "__main__":

@@ -1,3 +1,3 @@
-from bootstrap.cli import main
+from bootstrap.start import main
 
 main()

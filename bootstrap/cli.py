@@ -19,7 +19,7 @@ EXIT_CONFIG = 2
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of the console script and of `python -m bootstrap`."""
+    """Parse the command line and run the command (bootstrap.start.main leads here)."""
     args = _parser().parse_args(argv)
     try:
         _run(args)

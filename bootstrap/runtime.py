@@ -13,6 +13,7 @@ import asyncpg
 from dependency_injector import providers
 from prometheus_client import CollectorRegistry
 
+from adapters.llm.openai_chat_model import OpenAIChatModel
 from adapters.mcp.server import UseCases, build_server
 from adapters.mcp.text_table import count_rows, render_table
 from adapters.observability.exposition import (
@@ -28,6 +29,7 @@ from bootstrap.settings import Settings
 from domain.errors import ErrorCode, PgMcpError
 
 EXIT_FAILED = 1
+WARM_UP_DELAY = 0.5  # seconds after serving begins
 # A database that does not answer this soon is checked by its first call instead.
 _ROLE_CHECK_SECONDS = 5.0
 
@@ -89,11 +91,23 @@ async def serve_stdio(settings: Settings) -> None:
         # Everything built so far lives as long as the server: keep the collector from
         # rescanning it on every pass, which showed as 20-30 ms p99 spikes in the safety check.
         gc.freeze()
+        warming = asyncio.create_task(_warm_chat_model(container))
         try:
             await server.run_stdio_async()
         finally:
+            warming.cancel()
             if endpoint is not None:
                 endpoint.close()
+
+
+async def _warm_chat_model(container: Container) -> None:
+    """Import the model's SDK off the loop once start-up is over, not on the first question."""
+    # A client's handshake and tools/list come at once; its first question comes later. The
+    # import holds the GIL for a few hundred ms, so it waits until the handshake is answered.
+    await asyncio.sleep(WARM_UP_DELAY)
+    model = await resolve(container.base_chat_model)
+    if isinstance(model, OpenAIChatModel):
+        await model.warm_up()
 
 
 def _serve_metrics(registry: CollectorRegistry, port: int) -> MetricsEndpoint:

@@ -70,12 +70,15 @@ class FakeLLMServer:
         model: str = "fake-model",
         responder: Responder = answer_select_one,
         reject_response_format: bool = False,
+        keep_alive: bool = False,
     ) -> None:
         self.model = model
+        self.keep_alive = keep_alive
         self.responder = responder
         self.reject_response_format = reject_response_format
         self._script: deque[ScriptItem] = deque()
         self._requests: list[Json] = []
+        self._connections = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._ids = itertools.count(1)
@@ -95,6 +98,12 @@ class FakeLLMServer:
         """Every chat-completion request body received so far, in order."""
         with self._lock:
             return list(self._requests)
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far."""
+        with self._lock:
+            return self._connections
 
     def script(self, *items: ScriptItem) -> None:
         """Queue replies: a str or Reply is a completion, a Fault an error, a Raw anything."""
@@ -175,6 +184,16 @@ class FakeLLMServer:
 
 def _handler_for(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        # HTTP/1.1 keeps a client's connection open between requests, as real servers do.
+        protocol_version = "HTTP/1.1" if server.keep_alive else "HTTP/1.0"
+        # Headers and body go in two writes: Nagle would hold the body for the client's ACK.
+        disable_nagle_algorithm = True
+
+        def setup(self) -> None:
+            super().setup()
+            with server._lock:
+                server._connections += 1
+
         def do_GET(self) -> None:
             if self.path.rstrip("/") in ("/v1/models", "/models"):
                 self._send(200, server._models())

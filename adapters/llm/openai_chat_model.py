@@ -1,27 +1,31 @@
 """A chat model reached through the OpenAI API or any OpenAI-compatible server."""
 
+import asyncio
+import json
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from domain.errors import AIServiceUnavailable
-from domain.models import ChatMessage, ChatReply, Role
+from domain.models import ChatMessage, ChatReply
 from domain.ports import ChatModel
 
-# `import openai` costs about 0.5 s even after mcp is loaded, so the server's cold start only
-# pays it on the first question; here the names serve the type checker alone.
+# `import openai` costs about 0.5 s even after mcp is loaded: the server's start never waits for
+# it (warm_up imports it in a worker thread once serving); the name serves the type checker.
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
-    from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
-    from openai.types.shared_params import ResponseFormatJSONSchema
 
 logger = logging.getLogger(__name__)
 
 # Local servers (Ollama, llama.cpp, vLLM) reject an empty key less often than a missing one.
 _PLACEHOLDER_KEY = "not-needed"
 _DEFAULT_ENDPOINT = "api.openai.com"
+_UNREADABLE = "The AI service sent a reply that could not be read"
+
+Json = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,11 +41,17 @@ class OpenAIConfig:
 
 
 class OpenAIChatModel(ChatModel):
-    """Asks an OpenAI-compatible chat-completions endpoint; falls back to plain text output."""
+    """Asks an OpenAI-compatible chat-completions endpoint; falls back to plain text output.
+
+    The SDK's raw path: it sends a plain JSON body and hands back the reply's bytes, so no call
+    pays for its typed request transform and response models; auth, base URL, timeouts, error
+    types and the kept-alive connection pool are the SDK's, built once.
+    """
 
     def __init__(self, config: OpenAIConfig) -> None:
         self._config = config
         self._client: AsyncOpenAI | None = None
+        self._building = threading.Lock()  # warm_up builds the client in a worker thread
         # Cleared for good once the server refuses response_format and the plain call works.
         self._send_response_format = True
 
@@ -58,18 +68,23 @@ class OpenAIChatModel(ChatModel):
         with translate_openai_errors(
             model=self._config.model, timeout=self._config.timeout, endpoint=self._endpoint()
         ):
-            completion = await self._create(messages, json_schema)
-        return self._reply(completion)
+            body = await self._create(messages, json_schema)
+        return _reply(body)
+
+    async def warm_up(self) -> None:
+        """Import the SDK and build the client in a worker thread, before a question needs them."""
+        await asyncio.to_thread(self._connect)
 
     async def aclose(self) -> None:
         """Close the HTTP connections, if any were opened."""
-        if self._client is not None:
+        with self._building:
             client, self._client = self._client, None
+        if client is not None:
             await client.close()
 
     async def _create(
         self, messages: Sequence[ChatMessage], json_schema: dict[str, object] | None
-    ) -> "ChatCompletion":
+    ) -> bytes:
         import openai
 
         if json_schema is None or not self._send_response_format:
@@ -80,37 +95,35 @@ class OpenAIChatModel(ChatModel):
             logger.info(
                 "Server refused response_format (HTTP %s); retrying as plain text", exc.status_code
             )
-        completion = await self._request(messages, response_format=None)
+        body = await self._request(messages, response_format=None)
         self._send_response_format = False
-        return completion
+        return body
 
     async def _request(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        response_format: "ResponseFormatJSONSchema | None",
-    ) -> "ChatCompletion":
-        import openai
-
-        return await self._connect().chat.completions.create(
-            model=self._config.model,
-            messages=[_message(m) for m in messages],
-            temperature=self._config.temperature,
-            max_tokens=self._config.max_tokens,
-            response_format=openai.omit if response_format is None else response_format,
-        )
+        self, messages: Sequence[ChatMessage], *, response_format: Json | None
+    ) -> bytes:
+        body: Json = {
+            "model": self._config.model,
+            "messages": [_message(m) for m in messages],
+            "temperature": self._config.temperature,
+            "max_tokens": self._config.max_tokens,
+        }
+        if response_format is not None:
+            body["response_format"] = response_format
+        return await self._connect().post("/chat/completions", cast_to=bytes, body=body)
 
     def _connect(self) -> "AsyncOpenAI":
-        if self._client is None:
-            import openai
+        with self._building:
+            if self._client is None:
+                import openai
 
-            config = self._config
-            api_key = config.api_key or (_PLACEHOLDER_KEY if config.base_url else None)
-            # Retries belong to a wrapper that sees every attempt, so the SDK makes just one.
-            self._client = openai.AsyncOpenAI(
-                api_key=api_key, base_url=config.base_url, timeout=config.timeout, max_retries=0
-            )
-        return self._client
+                config = self._config
+                api_key = config.api_key or (_PLACEHOLDER_KEY if config.base_url else None)
+                # Retries belong to a wrapper that sees every attempt, so the SDK makes just one.
+                self._client = openai.AsyncOpenAI(
+                    api_key=api_key, base_url=config.base_url, timeout=config.timeout, max_retries=0
+                )
+            return self._client
 
     def _endpoint(self) -> str:
         """Host and port of the server, without user, password, path or query."""
@@ -120,27 +133,32 @@ class OpenAIChatModel(ChatModel):
         host = parts.hostname or "the configured base URL"
         return f"{host}:{parts.port}" if parts.port else host
 
-    @staticmethod
-    def _reply(completion: "ChatCompletion") -> ChatReply:
-        if not completion.choices:
-            raise AIServiceUnavailable("The AI service sent a reply without any choices")
-        usage = completion.usage
-        return ChatReply(
-            text=completion.choices[0].message.content or "",
-            tokens_in=usage.prompt_tokens if usage else 0,
-            tokens_out=usage.completion_tokens if usage else 0,
-        )
+
+def _reply(body: bytes) -> ChatReply:
+    try:
+        completion = json.loads(body)
+        choices = completion["choices"]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise AIServiceUnavailable(_UNREADABLE) from exc
+    if not choices:
+        raise AIServiceUnavailable("The AI service sent a reply without any choices")
+    try:
+        text = choices[0]["message"]["content"] or ""
+        usage = completion.get("usage") or {}
+        tokens_in = int(usage.get("prompt_tokens") or 0)
+        tokens_out = int(usage.get("completion_tokens") or 0)
+    except (TypeError, KeyError, AttributeError, ValueError) as exc:
+        raise AIServiceUnavailable(_UNREADABLE) from exc
+    if not isinstance(text, str):
+        raise AIServiceUnavailable(_UNREADABLE)
+    return ChatReply(text=text, tokens_in=tokens_in, tokens_out=tokens_out)
 
 
-def _message(message: ChatMessage) -> "ChatCompletionMessageParam":
-    if message.role is Role.SYSTEM:
-        return {"role": "system", "content": message.content}
-    if message.role is Role.ASSISTANT:
-        return {"role": "assistant", "content": message.content}
-    return {"role": "user", "content": message.content}
+def _message(message: ChatMessage) -> dict[str, str]:
+    return {"role": str(message.role), "content": message.content}
 
 
-def _response_format(json_schema: dict[str, object]) -> "ResponseFormatJSONSchema":
+def _response_format(json_schema: dict[str, object]) -> Json:
     # strict=False: strict mode demands additionalProperties=false everywhere, which few schemas
     # and fewer local servers honour.
     return {

@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from enum import Enum
 from typing import Any, Literal, TypeAlias, TypeVar
 
 import asyncpg
@@ -16,13 +17,16 @@ from adapters.postgres.capped_select import (
     can_stand_as_subquery,
     capped_select,
     prepare_capped,
-    stream_capped,
+    prepare_kept,
+    read_capped,
 )
 from adapters.postgres.errors import translate_asyncpg_errors
 from adapters.postgres.introspection import load_snapshot
 from adapters.postgres.parameter_values import bind_values, guarded
-from adapters.postgres.rendering import column_converter, column_info, render_rows
+from adapters.postgres.pool import call_connection, end_transaction
+from adapters.postgres.rendering import Converter, column_converter, column_info, render_rows
 from adapters.postgres.result_budget import ResultBudget
+from adapters.postgres.result_shapes import ResultShapes, Shape
 from adapters.postgres.session_limits import probe_temp_file_limit
 from domain.access.catalog import SEARCH_PATH
 from domain.errors import (
@@ -43,7 +47,7 @@ T = TypeVar("T")
 Connection: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"
 Work: TypeAlias = Callable[[Connection], Awaitable[T]]
 Isolation: TypeAlias = Literal["read_committed", "repeatable_read"]
-Fetched: TypeAlias = "tuple[Sequence[asyncpg.Attribute], ResultBudget]"
+Fetched: TypeAlias = "tuple[Shape, ResultBudget]"
 
 # The server's statement_timeout should fire first; the client waits this much longer
 # before it cancels by itself, then this long for the cancel to land before it hangs up.
@@ -111,6 +115,7 @@ class AsyncpgDatabase(Database):
         self._work_mem_kb = int(work_mem_kb)
         self._temp_file_limit_kb = int(temp_file_limit_kb)
         self._set_temp_file_limit: bool | None = None  # None until probed on a connection
+        self._shapes = ResultShapes()
 
     @property
     def name(self) -> str:
@@ -133,33 +138,87 @@ class AsyncpgDatabase(Database):
             InvalidRequest: a parameter's value does not convert to its placeholder's type.
         """
 
-        async def work(conn: Connection) -> Fetched:
-            statement = await conn.prepare(sql)
-            args = await bind_values(conn, parameters, statement.get_parameters())
-            if self._max_query_cost is not None:
-                _check_cost(await _plan(conn, sql, args), self._max_query_cost)
-            attributes = statement.get_attributes()
-            converters = [
-                column_converter(a.type.name, a.type.schema, a.type.kind) for a in attributes
-            ]
+        async def described(conn: Connection) -> Fetched:
             budget = ResultBudget(max_rows=max_rows, max_bytes=self._max_result_bytes)
-            if attributes and can_stand_as_subquery(sql):
-                capped = capped_select(sql, attributes, self._max_result_bytes)
-                prepared = await prepare_capped(conn, capped)
-                await stream_capped(prepared, capped, converters, budget, args)
-            else:
-                cursor = await statement.cursor(*args)
-                while size := budget.next_batch():
-                    records = await cursor.fetch(size)
-                    budget.add(render_rows(records, converters), last=len(records) < size)
-            return attributes, budget
+            return await self._read_described(conn, sql, budget, parameters), budget
 
-        attributes, budget = await self._run(guarded(work, parameters), timeout=timeout)
+        async def remembered(conn: Connection) -> Fetched | None:
+            shape = self._shapes.get(sql)
+            if shape is None:
+                return await described(conn)
+            budget = ResultBudget(max_rows=max_rows, max_bytes=self._max_result_bytes)
+            known = await self._read_known(conn, sql, shape, budget, parameters)
+            if known is _Known.ABORTED:
+                return None
+            if known is _Known.CHANGED:
+                return await self._read_described(conn, sql, budget, parameters), budget
+            return shape, budget
+
+        fetched = await self._run(guarded(remembered, parameters), timeout=timeout)
+        if fetched is None:
+            # The columns changed since they were described; describe them afresh, once.
+            self._shapes.drop(sql)
+            fetched = await self._run(guarded(described, parameters), timeout=timeout)
+        attributes, budget = fetched
         return QueryResult(
             columns=tuple(column_info(a) for a in attributes),
             rows=tuple(budget.rows),
             truncated=budget.truncated,
         )
+
+    async def _read_known(
+        self,
+        conn: Connection,
+        sql: str,
+        shape: Shape,
+        budget: ResultBudget,
+        parameters: Sequence[Parameter],
+    ) -> _Known:
+        """Read through the wrapping built for the columns seen before, if they still fit."""
+        capped = capped_select(sql, shape, self._max_result_bytes, max_rows=budget.max_rows)
+        try:
+            statement = await prepare_capped(conn, capped, again=True)
+            if not capped.fits(statement):
+                return _Known.CHANGED
+            # The wrapping keeps the statement's $1..$n; PostgreSQL gives them the same types.
+            args = await bind_values(conn, parameters, statement.get_parameters())
+            await self._check_cost(conn, sql, args)
+            await read_capped(statement, capped, _converters(shape), budget, args)
+        except asyncpg.PostgresError as exc:
+            if not _schema_moved(exc):
+                raise
+            # The kept statement is stale on every connection of the pool: forget them all.
+            # COMMIT of the aborted transaction rolls it back; the caller runs another.
+            await conn.reload_schema_state()
+            return _Known.ABORTED
+        return _Known.READ
+
+    async def _read_described(
+        self, conn: Connection, sql: str, budget: ResultBudget, parameters: Sequence[Parameter]
+    ) -> Shape:
+        """Describe the statement, then read it through the wrapping built for its columns."""
+        # Unnamed: the next Parse replaces it, so it never costs a Close. Until its cursor has
+        # run, only asyncpg's named statements are prepared (bind_values, the cost check).
+        statement = await conn.prepare(sql, name="")
+        args = await bind_values(conn, parameters, statement.get_parameters())
+        await self._check_cost(conn, sql, args)
+        shape = tuple(statement.get_attributes())
+        converters = _converters(shape)
+        if shape and can_stand_as_subquery(sql):
+            self._shapes.put(sql, shape)
+            capped = capped_select(sql, shape, self._max_result_bytes, max_rows=budget.max_rows)
+            prepared = await prepare_capped(conn, capped)
+            await read_capped(prepared, capped, converters, budget, args)
+            return shape
+        cursor = await statement.cursor(*args)
+        while size := budget.next_batch():
+            records = await cursor.fetch(size)
+            budget.add(render_rows(records, converters), last=len(records) < size)
+        return shape
+
+    async def _check_cost(self, conn: Connection, sql: str, args: Sequence[object]) -> None:
+        if self._max_query_cost is not None:
+            _check_cost(await _plan(conn, sql, args), self._max_query_cost)
 
     async def explain(
         self, sql: str, *, timeout: float, parameters: Sequence[Parameter] = ()
@@ -171,11 +230,16 @@ class AsyncpgDatabase(Database):
         """
 
         async def work(conn: Connection) -> QueryPlan:
-            args: list[object] = []
-            if parameters:
-                types = (await conn.prepare(sql)).get_parameters()
-                args = await bind_values(conn, parameters, types)
-            return await _plan(conn, sql, args)
+            # Prepared, never a simple query: the extended protocol refuses a second statement
+            # spliced into sql. Kept prepared only once seen before, like fetch()'s wrapping.
+            text = f"EXPLAIN (FORMAT JSON) {sql}"
+            if self._shapes.get(text) is not None:
+                statement = await prepare_kept(conn, text)
+            else:
+                statement = await conn.prepare(text, name="")
+                self._shapes.put(text, statement.get_attributes())
+            args = await bind_values(conn, parameters, statement.get_parameters())
+            return _plan_of(await statement.fetchval(*args))
 
         return await self._run(guarded(work, parameters), timeout=timeout)
 
@@ -187,6 +251,8 @@ class AsyncpgDatabase(Database):
             await conn.execute(f"SET LOCAL search_path = {_READER_PATH}")
             return await load_snapshot(conn, database=self._name, loaded_at=self._clock.now())
 
+        # Columns described under the old schema are no longer trusted, not even as hints.
+        self._shapes.clear()
         try:
             # One snapshot for all four catalog queries, so that they agree with each other.
             return await self._run(
@@ -201,7 +267,7 @@ class AsyncpgDatabase(Database):
         self, work: Work[T], *, timeout: float, isolation: Isolation = "read_committed"
     ) -> T:
         with translate_asyncpg_errors(self._name):
-            async with self._pool.acquire(timeout=self._acquire_timeout) as conn:
+            async with call_connection(self._pool, timeout=self._acquire_timeout) as conn:
                 if self._set_temp_file_limit is None:
                     await self._probe_temp_file_limit(conn)
                 return await self._time_boxed(conn, work, timeout, isolation)
@@ -238,7 +304,8 @@ class AsyncpgDatabase(Database):
         committed = False
         try:
             result = await work(conn)
-            await conn.execute("COMMIT")
+            # Ended together with the session's reset; a failure here rolls back below.
+            await end_transaction(conn, "COMMIT")
             committed = True
             return result
         finally:
@@ -271,12 +338,33 @@ class AsyncpgDatabase(Database):
         return ";\n".join(script)
 
 
+class _Known(Enum):
+    """How reading through the columns remembered for a statement went."""
+
+    READ = "read"
+    CHANGED = "changed"  # other column types now: describe again in the same transaction
+    ABORTED = "aborted"  # the wrapping failed to prepare: describe again in a new transaction
+
+
+def _schema_moved(exc: asyncpg.PostgresError) -> bool:
+    """Whether a statement prepared earlier failed because the schema changed under it."""
+    # 42xxx: a column dropped or retyped fails the wrapping's analysis; 0A000: a kept
+    # statement's result types changed (asyncpg's InvalidCachedStatementError).
+    return (exc.sqlstate or "").startswith("42") or isinstance(
+        exc, asyncpg.exceptions.InvalidCachedStatementError
+    )
+
+
+def _converters(shape: Shape) -> list[Converter | None]:
+    return [column_converter(a.type.name, a.type.schema, a.type.kind) for a in shape]
+
+
 async def _rollback(conn: Connection) -> None:
     """End the transaction after a failure; a broken connection is left to the pool to drop."""
     if conn.is_closed():
         return
     with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
-        await conn.execute("ROLLBACK")
+        await end_transaction(conn, "ROLLBACK")
 
 
 def _valid_role(role: str) -> str:
@@ -285,9 +373,12 @@ def _valid_role(role: str) -> str:
     return role
 
 
-async def _plan(conn: Connection, sql: str, args: Sequence[object] = ()) -> QueryPlan:
+async def _plan(conn: Connection, sql: str, args: Sequence[object]) -> QueryPlan:
     # fetchval() prepares: the extended protocol refuses a second statement spliced into sql.
-    document = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {sql}", *args)
+    return _plan_of(await conn.fetchval(f"EXPLAIN (FORMAT JSON) {sql}", *args))
+
+
+def _plan_of(document: Any) -> QueryPlan:
     return plan_from_explain(json.loads(document) if isinstance(document, str) else document)
 
 

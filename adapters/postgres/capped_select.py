@@ -9,12 +9,15 @@
 A value larger than the cap never leaves PostgreSQL (it comes as a marker), and once the running
 total of the bytes kept passes the cap every later row comes as NULLs: whatever the batch size,
 no fetch can hold more than the cap of values. The running sum streams (WindowAgg keeps no rows).
+When max_rows + 1 rows of its width are few enough to hold at once, a LIMIT closes the text and
+all rows come in the round trip that binds it; otherwise a cursor reads them in batches.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias, cast
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -24,6 +27,8 @@ from adapters.postgres.result_budget import ResultBudget
 from domain.errors import UnsafeSql
 from domain.models import JsonValue
 from domain.refusal_rules import RefusalRule
+
+Statement: TypeAlias = "asyncpg.prepared_stmt.PreparedStatement[asyncpg.Record]"
 
 # How a query that can stand as a subquery begins (the gate trims comments); anything else (SHOW,
 # EXPLAIN, a write the READ ONLY transaction refuses) runs as it is.
@@ -37,6 +42,8 @@ _FIXED = frozenset({
 })  # fmt: skip
 # octet_length reads these types' uncompressed size from the varlena header, without detoasting.
 _TEXT_LIKE = frozenset({"text", "varchar", "bpchar", "bytea"})
+# Values (NULLs past the cap included) read in one round trip at most; more go by cursor.
+_ONE_FETCH_VALUES = 100_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,6 +53,15 @@ class CappedSelect:
     sql: str
     width: int
     max_bytes: int
+    types: tuple[int, ...]  # the OIDs of the user columns the wrapping was built for
+    limit: int | None = None  # rows the text returns at most; None: read by cursor
+
+    def fits(self, statement: Statement) -> bool:
+        """Whether PostgreSQL prepared the text with the column types it was built for."""
+        prepared = statement.get_attributes()
+        return len(prepared) == self.width + 2 and all(
+            a.type.oid == oid for a, oid in zip(prepared, self.types, strict=False)
+        )
 
     def over_cap(self, record: asyncpg.Record) -> int | None:
         """The running total of bytes when this row passes the cap, else None."""
@@ -76,10 +92,11 @@ def omitted_marker(size: int, limit: int) -> JsonValue:
 
 
 def capped_select(
-    sql: str, attributes: Sequence[asyncpg.Attribute], max_bytes: int
+    sql: str, attributes: Sequence[asyncpg.Attribute], max_bytes: int, *, max_rows: int
 ) -> CappedSelect:
     """Wrap a checked SELECT whose columns are `attributes` so PostgreSQL enforces max_bytes."""
     width = len(attributes)
+    limit = max_rows + 1 if (max_rows + 1) * (width + 2) <= _ONE_FETCH_VALUES else None
     names = [f"c{i}" for i in range(1, width + 1)]
     sizes = {i: expr for i, a in enumerate(attributes, 1) if (expr := _size_of(f"q.c{i}", a.type))}
     inner = ", ".join(
@@ -106,9 +123,15 @@ def capped_select(
     text = (
         f"SELECT {outer} FROM (SELECT {middle} FROM (SELECT {inner} "
         f"FROM (\n{sql}\n) AS q({', '.join(names)}) OFFSET 0) AS z) AS z "
-        "WINDOW w AS (ROWS UNBOUNDED PRECEDING)"
+        "WINDOW w AS (ROWS UNBOUNDED PRECEDING)" + ("" if limit is None else f" LIMIT {limit}")
     )
-    return CappedSelect(sql=text, width=width, max_bytes=max_bytes)
+    return CappedSelect(
+        sql=text,
+        width=width,
+        max_bytes=max_bytes,
+        types=tuple(a.type.oid for a in attributes),
+        limit=limit,
+    )
 
 
 def _size_of(column: str, kind: asyncpg.Type) -> str | None:
@@ -135,15 +158,22 @@ def _size_of(column: str, kind: asyncpg.Type) -> str | None:
 
 
 async def prepare_capped(
-    conn: PoolConnectionProxy[asyncpg.Record], capped: CappedSelect
-) -> asyncpg.prepared_stmt.PreparedStatement[asyncpg.Record]:
+    conn: PoolConnectionProxy[asyncpg.Record], capped: CappedSelect, *, again: bool = False
+) -> Statement:
     """Prepare the wrapped statement; a write the wrapping exposed is refused as a write.
+
+    again: the statement ran before; it is kept prepared (asyncpg's statement cache), so a
+    repeat is neither parsed nor planned anew. PostgreSQL still checks a kept statement against
+    the schema on every run: result types that changed fail it (0A000) rather than slip by.
 
     Raises:
         UnsafeSql: the query is a WITH holding a write (rule read_only_transaction).
     """
     try:
-        return await conn.prepare(capped.sql)
+        if again:
+            return await prepare_kept(conn, capped.sql)
+        # Seen once: unnamed, replaced by the next Parse, so it never costs a Close.
+        return await conn.prepare(capped.sql, name="")
     except asyncpg.PostgresError as exc:
         # 0A000: of the queries the raw text allowed, only a WITH holding a write cannot be a
         # subquery. It is as much a write as READ ONLY would have refused (25006).
@@ -152,8 +182,19 @@ async def prepare_capped(
         raise UnsafeSql(str(exc), rule=RefusalRule.READ_ONLY_TRANSACTION) from exc
 
 
-async def stream_capped(
-    statement: asyncpg.prepared_stmt.PreparedStatement[asyncpg.Record],
+async def prepare_kept(conn: PoolConnectionProxy[asyncpg.Record], sql: str) -> Statement:
+    """sql prepared through asyncpg's statement cache: parsed and described once per connection.
+
+    PostgreSQL re-checks a kept statement on every run and fails it (0A000) when its result
+    types changed under it.
+    """
+    # asyncpg's public prepare() always parses afresh, bypassing its statement cache.
+    kept = await conn._prepare(sql, use_cache=True)  # type: ignore[attr-defined]
+    return cast(Statement, kept)
+
+
+async def read_capped(
+    statement: Statement,
     capped: CappedSelect,
     converters: Sequence[Converter | None],
     budget: ResultBudget,
@@ -163,14 +204,29 @@ async def stream_capped(
 
     args: the values of the checked statement's $1..$n, which the wrapping keeps.
     """
+    if capped.limit is not None:
+        records = await statement.fetch(*args)
+        _take(records, capped, converters, budget, last=len(records) < capped.limit)
+        return
     cursor = await statement.cursor(*args)
     while size := budget.next_batch():
         records = await cursor.fetch(size)
-        values: list[tuple[object, ...]] = []
-        for record in records:
-            if (total := capped.over_cap(record)) is not None:
-                budget.add(render_rows(values, converters), last=False)
-                budget.cut(total)
-                return
-            values.append(capped.values(record))
-        budget.add(render_rows(values, converters), last=len(records) < size)
+        _take(records, capped, converters, budget, last=len(records) < size)
+
+
+def _take(
+    records: Sequence[asyncpg.Record],
+    capped: CappedSelect,
+    converters: Sequence[Converter | None],
+    budget: ResultBudget,
+    *,
+    last: bool,
+) -> None:
+    values: list[tuple[object, ...]] = []
+    for record in records:
+        if (total := capped.over_cap(record)) is not None:
+            budget.add(render_rows(values, converters), last=False)
+            budget.cut(total)
+            return
+        values.append(capped.values(record))
+    budget.add(render_rows(values, converters), last=last)

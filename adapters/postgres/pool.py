@@ -7,11 +7,14 @@ import json
 import logging
 import secrets
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 import asyncpg.exceptions as pg
+from asyncpg.pool import PoolConnectionProxy
 
 from adapters.postgres.rendering import interval_tuple, render_interval_tuple
 
@@ -39,6 +42,11 @@ DO $$DECLARE s record; BEGIN
   END LOOP;
 END$$;
 """
+
+# Set by end_transaction in the task that holds the connection, read by the pool's reset on
+# release (asyncpg runs it in a shielded copy of that task's context): the session was already
+# reset in the round trip that ended the transaction, so release costs no second one.
+_reset_with_transaction: ContextVar[bool] = ContextVar("pg_mcp_reset_done", default=False)
 
 # Caught only to keep the server starting; the first call reports ERR_001 (errors.py).
 _START_ERRORS = (OSError, TimeoutError, pg.PostgresError, pg.InterfaceError)
@@ -77,13 +85,39 @@ async def init_connection(conn: asyncpg.Connection[Any]) -> None:
     )
 
 
-async def reset_connection(conn: asyncpg.Connection[Any]) -> None:
-    """Leave nothing of one call's session for the next: the pool runs this on release."""
+def _reset_script(conn: asyncpg.Connection[Any] | PoolConnectionProxy[Any]) -> str:
     # setseed() makes random() predictable and no RESET undoes it: reseed from the OS.
     seed = secrets.randbelow(2**52) / 2**51 - 1
-    script = f"{conn.get_reset_query()}\n{_RESET_MORE}SELECT pg_catalog.setseed({seed!r});"
+    return f"{conn.get_reset_query()}\n{_RESET_MORE}SELECT pg_catalog.setseed({seed!r});"
+
+
+@asynccontextmanager
+async def call_connection(
+    pool: asyncpg.Pool[asyncpg.Record], *, timeout: float
+) -> AsyncIterator[PoolConnectionProxy[asyncpg.Record]]:
+    """A pooled connection for one call; its session is clean once it is back in the pool."""
+    token = _reset_with_transaction.set(False)
     try:
-        await conn.execute(script)
+        async with pool.acquire(timeout=timeout) as conn:
+            yield conn
+    finally:
+        _reset_with_transaction.reset(token)
+
+
+async def end_transaction(
+    conn: PoolConnectionProxy[Any], command: Literal["COMMIT", "ROLLBACK"]
+) -> None:
+    """End the transaction and reset the session in one round trip; release then skips its own."""
+    await conn.execute(f"{command};\n{_reset_script(conn)}")
+    _reset_with_transaction.set(True)
+
+
+async def reset_connection(conn: asyncpg.Connection[Any]) -> None:
+    """Leave nothing of one call's session for the next: the pool runs this on release."""
+    if _reset_with_transaction.get():
+        return
+    try:
+        await conn.execute(_reset_script(conn))
     except (pg.PostgresError, pg.InterfaceError, OSError):
         # A session that cannot be cleaned must not serve another call; the pool reconnects.
         logger.warning("a pooled connection could not be reset; closing it")

@@ -175,6 +175,38 @@ async def test_reply_without_choices_is_err_003(llm_server: FakeLLMServer) -> No
     assert caught.value.code == ErrorCode.AI_SERVICE
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Fault(status=200, body="<html>not JSON</html>"),
+        Raw(body={"choices": [{"index": 0}]}),
+        Raw(body={"choices": [{"message": {"content": ["not", "text"]}}]}),
+        Raw(body={"choices": [{"message": {"content": "SELECT 1"}}], "usage": "many"}),
+    ],
+)
+async def test_a_reply_that_cannot_be_read_is_err_003(
+    llm_server: FakeLLMServer, reply: Fault | Raw
+) -> None:
+    llm_server.script(reply)
+
+    async with aclosing(model_for(llm_server.base_url)) as model:
+        with pytest.raises(AIServiceUnavailable) as caught:
+            await model.complete(QUESTION)
+
+    assert caught.value.code == ErrorCode.AI_SERVICE
+
+
+async def test_a_warmed_up_model_asks_over_one_kept_alive_connection() -> None:
+    with FakeLLMServer(keep_alive=True) as server:
+        server.script("SELECT 1", "SELECT 2", "SELECT 3")
+        async with aclosing(model_for(server.base_url)) as model:
+            await model.warm_up()
+            replies = [await model.complete(QUESTION) for _ in range(3)]
+
+        assert [r.text for r in replies] == ["SELECT 1", "SELECT 2", "SELECT 3"]
+        assert server.connections == 1
+
+
 async def test_empty_reply_is_returned_for_the_application_to_judge(
     llm_server: FakeLLMServer,
 ) -> None:
