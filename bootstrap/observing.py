@@ -71,7 +71,13 @@ def _otlp_protocol() -> str | None:
 
 
 def log_secrets(settings: Settings) -> list[str | None]:
-    """The values the logs must never show: DSN passwords and the API key."""
+    """The values the logs must never show: DSN passwords, the API key, static bearer tokens."""
     dsns = [entry.dsn.get_secret_value() for entry in settings.database.entries()]
     key = settings.openai.api_key
-    return [*(dsn_password(d) for d in dsns), key.get_secret_value() if key else None]
+    redis = settings.shared.redis_url
+    return [
+        *(dsn_password(d) for d in dsns),
+        key.get_secret_value() if key else None,
+        *settings.auth.secrets(),
+        dsn_password(redis.get_secret_value()) if redis else None,
+    ]

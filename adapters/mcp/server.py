@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
 
+from mcp.server.auth.provider import TokenVerifier
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, ToolAnnotations
@@ -22,6 +24,7 @@ from adapters.mcp.presenters import (
 from adapters.mcp.query_options import parse_query_options
 from adapters.mcp.request_scope import bind_request
 from application.answer_question import AnswerQuestion, AnswerRequest
+from application.caller import current_caller
 from application.describe_schema import DescribeRequest, DescribeSchema
 from application.explain_query import ExplainQuery, ExplainRequest
 from application.progress import STAGES, Progress
@@ -95,9 +98,17 @@ def build_server(
     metrics_text: MetricsText | None = None,
     name: str = "pg-mcp",
     version: str = "",
+    auth: AuthSettings | None = None,
+    token_verifier: TokenVerifier | None = None,
 ) -> PgMcpServer:
     """The MCP server with its three tools bound to the use cases; `admit` rate-limits calls."""
-    server = PgMcpServer(name=name, version=version, instructions=INSTRUCTIONS)
+    server = PgMcpServer(
+        name=name,
+        version=version,
+        instructions=INSTRUCTIONS,
+        auth=auth,
+        token_verifier=token_verifier,
+    )
     calls = observer or Unobserved()
 
     async def guarded(
@@ -216,12 +227,13 @@ def _failed(record: CallRecord, error: PgMcpError) -> CallToolResult:
 
 
 def _client_key(ctx: Context[Any, Any]) -> str:
-    """The rate-limit key of the calling client.
+    """The rate-limit key of the calling client: its authenticated subject over HTTP.
 
     A stdio server process serves exactly one client, and this SDK builds a new session object
     per request (no stable session identity to key on), so the window is the process's own.
     """
-    return "stdio-client"
+    caller = current_caller()
+    return "stdio-client" if caller is None else f"subject:{caller.subject}"
 
 
 def _progress(ctx: Context[Any, Any], record: CallRecord) -> Progress:

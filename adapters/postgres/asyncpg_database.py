@@ -12,6 +12,7 @@ from typing import Any, Literal, TypeAlias, TypeVar
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from adapters.postgres.caller_session import apply_caller
 from adapters.postgres.capped_select import (
     can_stand_as_subquery,
     capped_select,
@@ -216,6 +217,7 @@ class AsyncpgDatabase(Database):
         await conn.execute(self._begin(timeout, isolation))
         committed = False
         try:
+            await apply_caller(conn)
             result = await work(conn)
             await conn.execute("COMMIT")
             committed = True

@@ -1,0 +1,104 @@
+"""Starts `pg-mcp serve --http` as a subprocess and connects MCP clients to it over HTTP."""
+
+import json
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+
+import httpx2
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+
+_SERVING = "serving MCP at "
+
+
+@dataclass
+class HttpServer:
+    """A running `pg-mcp serve --http` and what it wrote to stderr so far."""
+
+    process: subprocess.Popen[str]
+    url: str  # the /mcp endpoint
+    stderr: list[str] = field(default_factory=list)
+
+    @property
+    def base(self) -> str:
+        """The server's origin, for /healthz and /readyz."""
+        return self.url.removesuffix("/mcp")
+
+
+@contextmanager
+def http_server(env: Mapping[str, str], bind: str = "127.0.0.1:0") -> Iterator[HttpServer]:
+    """Run `pg-mcp serve --http bind` until the block ends; stop it with SIGTERM."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bootstrap", "serve", "--http", bind],
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tempfile.gettempdir(),
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+    seen: list[str] = []
+
+    def drain() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            seen.append(line)
+            lines.put(line)
+        lines.put(None)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        server = HttpServer(process, _wait_for_url(lines, seen), seen)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        reader.join(timeout=10)
+        assert process.stderr is not None
+        process.stderr.close()
+
+
+def _wait_for_url(lines: "queue.Queue[str | None]", seen: list[str]) -> str:
+    while (line := lines.get(timeout=120)) is not None:
+        message = str(json.loads(line).get("message", "")) if line.startswith("{") else ""
+        if message.startswith(_SERVING):
+            return message.removeprefix(_SERVING)
+    raise AssertionError("pg-mcp serve --http ended before serving:\n" + "".join(seen))
+
+
+@asynccontextmanager
+async def http_client(url: str, token: str | None = None) -> AsyncIterator[Client]:
+    """An MCP client over streamable HTTP, sending the bearer token if one is given."""
+    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+    timeout = httpx2.Timeout(30, read=300)
+    async with httpx2.AsyncClient(headers=headers, timeout=timeout) as web:
+        transport = streamable_http_client(url, http_client=web)
+        async with Client(transport, read_timeout_seconds=30) as client:
+            yield client
+
+
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "raw", "version": "0"},
+    },
+}
+MCP_HEADERS = {"Accept": "application/json, text/event-stream"}
+
+
+async def post_mcp(url: str, **headers: str) -> httpx2.Response:
+    """One raw initialize POST to /mcp with extra headers, for checks below the MCP client."""
+    async with httpx2.AsyncClient() as web:
+        return await web.post(url, json=INITIALIZE, headers=MCP_HEADERS | headers)
