@@ -52,7 +52,10 @@ class Container(containers.DeclarativeContainer):
         retry_policy,
         on_retry=database_retry_counter,
     )
-    directory = providers.Singleton(DatabaseDirectory, databases)
+    granted_databases = providers.Singleton(
+        factories.granted_databases, databases, settings.provided.auth.auth_scoped
+    )
+    directory = providers.Singleton(DatabaseDirectory, granted_databases)
 
     sampling_chat_model = providers.Singleton(
         SamplingChatModel, max_tokens=settings.provided.openai.max_tokens

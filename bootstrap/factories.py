@@ -4,6 +4,7 @@ from collections.abc import Callable, Mapping
 
 import asyncpg
 
+from adapters.http.database_grant import DatabaseGrant
 from adapters.llm.openai_chat_model import OpenAIConfig
 from adapters.observability.llm_call_metrics import LlmCallMetrics
 from adapters.observability.server_metrics import ServerMetrics
@@ -170,6 +171,13 @@ def resilient_databases(
         )
         for name, database in databases.items()
     }
+
+
+def granted_databases(databases: Mapping[str, Database], scoped: bool) -> dict[str, Database]:
+    """With PG_MCP_AUTH_SCOPED, each database refuses callers whose token does not grant it."""
+    if not scoped:
+        return dict(databases)
+    return {name: GuardedDatabase(db, DatabaseGrant(name)) for name, db in databases.items()}
 
 
 def chat_model_concerns(

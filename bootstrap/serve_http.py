@@ -11,14 +11,18 @@ from collections.abc import Mapping
 import asyncpg
 import uvicorn
 from mcp.server.auth.provider import TokenVerifier
+from mcp.server.auth.routes import build_resource_metadata_url
 from mcp.server.auth.settings import AuthSettings as SdkAuthSettings
 from mcp.server.transport_security import TransportSecuritySettings
+from starlette.middleware import Middleware
 
 from adapters.http.caller_binding import CallerBinding
 from adapters.http.either_token import EitherTokenVerifier
 from adapters.http.health import healthz, readyz
 from adapters.http.jwt_tokens import JwksTokenVerifier
+from adapters.http.scope_gate import ScopeGate
 from adapters.http.static_tokens import StaticTokenVerifier
+from adapters.http.tool_scopes import ALL_DATABASES, ALL_TOOLS
 from adapters.postgres.reachability import unreachable
 from adapters.resilience.circuit_breaker import CircuitBreaker, CircuitState
 from bootstrap.loader import ConfigurationError
@@ -28,6 +32,7 @@ from bootstrap.settings import Settings
 logger = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
+MCP_PATH = "/mcp"
 _READY_TIMEOUT_SECONDS = 2.0
 _LOOPBACK_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*")
 
@@ -78,7 +83,8 @@ def token_checks(settings: Settings) -> tuple[SdkAuthSettings | None, TokenVerif
     auth, http = settings.auth, settings.http
     verifiers: list[TokenVerifier] = []
     if auth.auth_tokens:
-        verifiers.append(StaticTokenVerifier(auth.auth_tokens))
+        granted = [ALL_TOOLS, ALL_DATABASES, *auth.oauth_required_scopes]
+        verifiers.append(StaticTokenVerifier(auth.auth_tokens, scopes=granted))
     resource = None
     if auth.oauth_jwks_url is not None:
         audience = auth.oauth_audience or http.public_url
@@ -164,10 +170,21 @@ async def serve_http(settings: Settings, bind: str) -> None:
         app = server.streamable_http_app(
             # Stateless: any replica answers any request, nothing to stick a client to.
             stateless_http=True,
+            streamable_http_path=MCP_PATH,
             transport_security=transport_security(settings, host),
             max_request_body_size=settings.http.max_body_bytes,
             host=host,
         )
+        if settings.auth.auth_scoped:
+            # Appended, so innermost: it runs after the SDK's authentication has found the user.
+            app.user_middleware.append(
+                Middleware(
+                    ScopeGate,
+                    path=MCP_PATH,
+                    max_body=settings.http.max_body_bytes,
+                    resource_metadata=_metadata_url(auth),
+                )
+            )
         config = uvicorn.Config(
             app,
             log_config=None,  # the JSON logging configured at start-up
@@ -179,6 +196,12 @@ async def serve_http(settings: Settings, bind: str) -> None:
         shown = f"[{address[0]}]" if ":" in address[0] else address[0]
         logger.info("serving MCP at http://%s:%d/mcp", shown, address[1])
         await uvicorn.Server(config).serve(sockets=[listener])
+
+
+def _metadata_url(auth: SdkAuthSettings | None) -> str | None:
+    if auth is None or auth.resource_server_url is None:
+        return None
+    return str(build_resource_metadata_url(auth.resource_server_url))
 
 
 def _listen(host: str, port: int) -> socket.socket:

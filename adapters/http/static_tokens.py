@@ -2,7 +2,7 @@
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from mcp.server.auth.provider import AccessToken, TokenVerifier
 
@@ -12,11 +12,15 @@ def _digest(token: str) -> bytes:
 
 
 class StaticTokenVerifier(TokenVerifier):
-    """Accepts the configured tokens; the token's one claim is `sub`, its subject."""
+    """Accepts the configured tokens; the token's one claim is `sub`, its subject.
 
-    def __init__(self, tokens: Mapping[str, str]) -> None:
+    Every static token carries the same `scopes`: the operator who wrote it trusts its holder.
+    """
+
+    def __init__(self, tokens: Mapping[str, str], *, scopes: Sequence[str] = ()) -> None:
         # Only digests are kept, compared in constant time: no timing hint at a token's prefix.
         self._subjects = [(_digest(token), subject) for token, subject in tokens.items()]
+        self._scopes = list(scopes)
 
     async def verify_token(self, token: str) -> AccessToken | None:
         """The subject's access token, or None for a token not configured."""
@@ -28,5 +32,5 @@ class StaticTokenVerifier(TokenVerifier):
         if found is None:
             return None
         return AccessToken(
-            token=token, client_id=found, scopes=[], subject=found, claims={"sub": found}
+            token=token, client_id=found, scopes=self._scopes, subject=found, claims={"sub": found}
         )

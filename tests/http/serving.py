@@ -98,7 +98,19 @@ INITIALIZE = {
 MCP_HEADERS = {"Accept": "application/json, text/event-stream"}
 
 
-async def post_mcp(url: str, **headers: str) -> httpx2.Response:
-    """One raw initialize POST to /mcp with extra headers, for checks below the MCP client."""
+def tool_call(name: str, **arguments: object) -> dict[str, object]:
+    """The JSON-RPC body of a tools/call."""
+    return {
+        "jsonrpc": "2.0",
+        "id": 2,
+        "method": "tools/call",
+        "params": {"name": name, "arguments": arguments},
+    }
+
+
+async def post_mcp(
+    url: str, body: dict[str, object] | None = None, **headers: str
+) -> httpx2.Response:
+    """One raw POST to /mcp (initialize unless body is given), for checks below the client."""
     async with httpx2.AsyncClient() as web:
-        return await web.post(url, json=INITIALIZE, headers=MCP_HEADERS | headers)
+        return await web.post(url, json=body or INITIALIZE, headers=MCP_HEADERS | headers)
