@@ -89,8 +89,8 @@ class Container(containers.DeclarativeContainer):
         on_retry=llm_retry_counter,
     )
     chat_model = providers.Singleton(GuardedChatModel, base_chat_model, chat_model_concerns)
-    request_limiter = providers.Singleton(
-        factories.request_limiter, settings.provided.rate_limit, clock
+    request_limiter = providers.Resource(
+        factories.request_limiter, settings.provided.rate_limit, settings.provided.shared, clock
     )
 
     breakers = providers.Singleton(observing.breakers, database_breakers, llm_breaker)

@@ -1,6 +1,6 @@
 """Small pure functions the container calls to turn settings into constructor arguments."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 import asyncpg
 
@@ -15,6 +15,7 @@ from adapters.resilience.backoff import OnRetry, Retries
 from adapters.resilience.circuit_breaker import CircuitBreaker, CircuitGuard
 from adapters.resilience.failures import database_may_heal, database_unreachable
 from adapters.resilience.rate_limits import LlmRateLimiter, SlidingWindowLimiter
+from adapters.resilience.redis_rate_limits import RedisSlidingWindowLimiter
 from adapters.resilience.retry_policy import RetryPolicy
 from bootstrap.settings import (
     CircuitSettings,
@@ -25,6 +26,7 @@ from bootstrap.settings import (
     SafetySettings,
     Settings,
 )
+from bootstrap.team_settings import SharedStateSettings
 from domain.access.rules import AccessRules
 from domain.errors import AIServiceUnavailable, DatabaseUnavailable
 from domain.ports import Clock, Database
@@ -227,11 +229,28 @@ def llm_retry_after(exc: BaseException) -> float | None:
     return retry_after(exc)
 
 
-def request_limiter(settings: RateLimitSettings, clock: Clock) -> Callable[[str], None]:
-    """Admits a tool call for a client key or raises RateLimited; admits all when off."""
+async def request_limiter(
+    settings: RateLimitSettings, shared: SharedStateSettings, clock: Clock
+) -> AsyncIterator[Callable[[str], Awaitable[None] | None]]:
+    """Admits a tool call for a client key or raises RateLimited; admits all when off.
+
+    With PG_MCP_REDIS_URL the window lives in Redis, shared by every replica.
+    """
     if not settings.enabled:
-        return _admit_all
-    return SlidingWindowLimiter(settings.requests, settings.window, clock).acquire
+        yield _admit_all
+    elif shared.redis_url is None:
+        yield SlidingWindowLimiter(settings.requests, settings.window, clock).acquire
+    else:
+        limiter = RedisSlidingWindowLimiter(
+            shared.redis_url.get_secret_value(),
+            requests=settings.requests,
+            window=settings.window,
+            fail_open=shared.redis_fail_open,
+        )
+        try:
+            yield limiter.acquire
+        finally:
+            await limiter.aclose()
 
 
 def _admit_all(key: str) -> None:

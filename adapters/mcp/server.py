@@ -43,7 +43,8 @@ Call get_schema first to see the tables; then query with a question in plain lan
 SELECT you wrote). Every statement is checked and runs read-only with row and time limits."""
 
 
-Admit = Callable[[str], None]
+# Returns an awaitable when the count lives elsewhere (Redis), None when counted in memory.
+Admit = Callable[[str], Awaitable[None] | None]
 
 
 def admit_all(client_key: str) -> None:
@@ -120,7 +121,9 @@ def build_server(
         """Run a tool body bound to its request and admitted by the limiter; code every failure."""
         with bind_request(ctx):
             try:
-                admit(_client_key(ctx))
+                admitted = admit(_client_key(ctx))
+                if admitted is not None:
+                    await admitted
                 return await body()
             except PgMcpError as error:
                 return _failed(record, error)

@@ -1,0 +1,51 @@
+"""Two replicas and one Redis: a subject's rate limit is the same whichever replica it reaches."""
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+
+import pytest
+
+from tests.e2e.stdio import server_env
+from tests.http.serving import HttpServer, http_client, http_server
+from tests.redis_server import running_redis
+
+ALICE = "alice-token-for-the-replicas-01"
+BOB = "bob-token-for-the-replicas-0001"
+CALLS = 3
+
+
+@pytest.fixture(scope="module")
+def replicas(shop_dsn: str) -> Iterator[tuple[HttpServer, HttpServer]]:
+    with running_redis() as redis, ExitStack() as stack:
+        env = server_env(
+            shop_dsn,
+            None,
+            PG_MCP_AUTH_TOKENS=f'{{"{ALICE}": "alice", "{BOB}": "bob"}}',
+            PG_MCP_REDIS_URL=redis.url,
+            PG_MCP_RATE_LIMIT_REQUESTS=str(CALLS),
+            PG_MCP_RATE_LIMIT_WINDOW="3600",
+        )
+        yield stack.enter_context(http_server(env)), stack.enter_context(http_server(env))
+
+
+async def _call(server: HttpServer, token: str) -> str | None:
+    """The error code of one query, or None when it answered."""
+    async with http_client(server.url, token) as client:
+        result = await client.call_tool("query", {"query": "SELECT 1 AS one"})
+    if not result.is_error:
+        return None
+    assert result.structured_content is not None
+    return str(result.structured_content["error"]["code"])
+
+
+@pytest.mark.anyio
+async def test_one_subject_s_limit_holds_across_replicas(
+    replicas: tuple[HttpServer, HttpServer],
+) -> None:
+    first, second = replicas
+    spent = [await _call(first if i % 2 == 0 else second, ALICE) for i in range(CALLS)]
+
+    assert spent == [None] * CALLS
+    assert await _call(first, ALICE) == "ERR_009"
+    assert await _call(second, ALICE) == "ERR_009"
+    assert await _call(second, BOB) is None
