@@ -3,11 +3,14 @@
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from typing import TextIO
 
 from opentelemetry.trace import Tracer
 from prometheus_client import CollectorRegistry
 
+from adapters.observability.audit_log import AuditedCalls
 from adapters.observability.breaker_collector import BreakerCollector
+from adapters.observability.call_observer import CallObserver
 from adapters.observability.pool_collector import PoolCollector, SizedPool
 from adapters.observability.redaction import dsn_password
 from adapters.observability.server_metrics import ServerMetrics
@@ -81,3 +84,19 @@ def log_secrets(settings: Settings) -> list[str | None]:
         *settings.auth.secrets(),
         dsn_password(redis.get_secret_value()) if redis else None,
     ]
+
+
+def open_audit_log(target: str) -> Iterator[TextIO | None]:
+    """Where audit lines go for PG_MCP_AUDIT_LOG: stderr, a file appended to, or nowhere."""
+    if not target:
+        yield None
+    elif target == "stderr":
+        yield sys.stderr
+    else:
+        with open(target, "a", encoding="utf-8") as out:
+            yield out
+
+
+def audited(observer: CallObserver, out: TextIO | None) -> CallObserver | AuditedCalls:
+    """The call observer, writing an audit line per call when there is somewhere to write it."""
+    return observer if out is None else AuditedCalls(observer, out)

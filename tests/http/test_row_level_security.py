@@ -1,9 +1,12 @@
 """Each caller's identity reaches PostgreSQL: the same question, different rows, by RLS policy."""
 
 import asyncio
+import json
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
+import anyio
 import pytest
 
 from tests.e2e.stdio import server_env
@@ -42,7 +45,12 @@ def issuer() -> Iterator[Issuer]:
 
 
 @pytest.fixture(scope="module")
-def server(pg_admin_dsn: str, issuer: Issuer) -> Iterator[HttpServer]:
+def audit_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("audit") / "calls.jsonl"
+
+
+@pytest.fixture(scope="module")
+def server(pg_admin_dsn: str, issuer: Issuer, audit_log: Path) -> Iterator[HttpServer]:
     admin_dsn = create_database(pg_admin_dsn, (), prefix="rls")
     asyncio.run(admin_execute(admin_dsn, SCHEMA))
     login_dsn = with_user(admin_dsn, LOGIN)
@@ -55,6 +63,7 @@ def server(pg_admin_dsn: str, issuer: Issuer) -> Iterator[HttpServer]:
         PG_MCP_HTTP_PUBLIC_URL=PUBLIC_URL,
         PG_MCP_IDENTITY_USER_CLAIM="sub",
         PG_MCP_IDENTITY_ROLE_CLAIM="db_role",
+        PG_MCP_AUDIT_LOG=str(audit_log),
     )
     with http_server(env) as running:
         yield running
@@ -109,3 +118,24 @@ async def test_a_caller_without_identity_sees_no_row_of_a_filtered_table(
     # A JWT with neither db_role nor a subject named in notes: the policy hides every row.
     stranger = issuer.token("zoe", audience=PUBLIC_URL)
     assert await _rows(server, stranger, "SELECT body FROM notes") == []
+
+
+@pytest.mark.anyio
+async def test_each_call_leaves_an_audit_line_without_row_values(
+    server: HttpServer, audit_log: Path
+) -> None:
+    sql = "SELECT body FROM notes WHERE body <> 'x'"
+    await _rows(server, BOB, sql)
+
+    written = await anyio.Path(audit_log).read_text()
+    lines = [json.loads(line) for line in written.splitlines()]
+    mine = [line for line in lines if line["sql"] == sql]
+    assert len(mine) == 1
+    assert mine[0]["subject"] == "bob"
+    assert mine[0]["tool"] == "query"
+    assert mine[0]["database"] == "default"
+    assert mine[0]["rows"] == 1
+    assert mine[0]["code"] is None
+    assert mine[0]["duration_ms"] >= 0
+    assert "time" in mine[0]
+    assert "sees this" not in written
