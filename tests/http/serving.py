@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import httpx2
 from mcp import Client
+from mcp.client.client import ConnectMode
 from mcp.client.streamable_http import streamable_http_client
 
 _SERVING = "serving MCP at "
@@ -75,13 +76,18 @@ def _wait_for_url(lines: "queue.Queue[str | None]", seen: list[str]) -> str:
 
 
 @asynccontextmanager
-async def http_client(url: str, token: str | None = None) -> AsyncIterator[Client]:
-    """An MCP client over streamable HTTP, sending the bearer token if one is given."""
+async def http_client(
+    url: str, token: str | None = None, *, mode: ConnectMode = "auto"
+) -> AsyncIterator[Client]:
+    """An MCP client over streamable HTTP, sending the bearer token if one is given.
+
+    mode "auto" speaks the current protocol revision; "legacy" the initialize handshake.
+    """
     headers = {} if token is None else {"Authorization": f"Bearer {token}"}
     timeout = httpx2.Timeout(30, read=300)
     async with httpx2.AsyncClient(headers=headers, timeout=timeout) as web:
         transport = streamable_http_client(url, http_client=web)
-        async with Client(transport, read_timeout_seconds=30) as client:
+        async with Client(transport, read_timeout_seconds=30, mode=mode) as client:
             yield client
 
 

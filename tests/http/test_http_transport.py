@@ -1,17 +1,30 @@
 """pg-mcp serve --http: MCP over streamable HTTP, health routes, Host/Origin checks."""
 
+import json
 from collections.abc import Iterator
 
 import httpx2
 import pytest
 
 from tests.e2e.stdio import run_pg_mcp, server_env
-from tests.http.serving import HttpServer, http_client, http_server, post_mcp
+from tests.http.serving import HttpServer, http_client, http_server, post_mcp, tool_call
+
+MAX_BODY = 4096
+# A second database nobody listens for: /readyz must name it.
+DOWN = "postgresql://nobody@127.0.0.1:1/gone"
 
 
 @pytest.fixture(scope="module")
 def server(shop_dsn: str) -> Iterator[HttpServer]:
-    with http_server(server_env(shop_dsn, None)) as running:
+    databases = json.dumps([{"name": "shop", "dsn": shop_dsn}, {"name": "down", "dsn": DOWN}])
+    env = server_env(
+        shop_dsn,
+        None,
+        PG_MCP_DATABASES=databases,
+        PG_MCP_HTTP_MAX_BODY_BYTES=str(MAX_BODY),
+        PG_MCP_RETRY_MAX_ATTEMPTS="1",
+    )
+    with http_server(env) as running:
         yield running
 
 
@@ -36,13 +49,42 @@ async def test_an_unsafe_statement_is_refused_with_err_005_over_http(server: Htt
 
 
 @pytest.mark.anyio
-async def test_health_and_readiness_answer_when_the_database_is_up(server: HttpServer) -> None:
+async def test_readiness_names_an_unreachable_database_while_health_holds(
+    server: HttpServer,
+) -> None:
     async with httpx2.AsyncClient(base_url=server.base) as web:
         health = await web.get("/healthz")
         ready = await web.get("/readyz")
     assert health.status_code == 200
-    assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "databases": {"default": None}}
+    assert ready.status_code == 503
+    databases = ready.json()["databases"]
+    assert databases["shop"] is None
+    assert databases["down"].startswith("unreachable")
+
+
+@pytest.mark.anyio
+async def test_a_client_of_the_initialize_handshake_is_served(server: HttpServer) -> None:
+    async with http_client(server.url, mode="legacy") as client:
+        result = await client.call_tool("query", {"query": "SELECT 2 AS two"})
+    assert not result.is_error
+
+
+@pytest.mark.anyio
+async def test_an_oversized_body_is_refused_with_413(server: HttpServer) -> None:
+    body = tool_call("query", query="SELECT 1 -- " + "x" * MAX_BODY)
+    reply = await post_mcp(server.url, body)
+    assert reply.status_code == 413
+
+
+@pytest.mark.anyio
+async def test_a_method_header_that_contradicts_the_body_is_refused_with_400(
+    server: HttpServer,
+) -> None:
+    body = {"jsonrpc": "2.0", "id": 3, "method": "tools/list", "params": {}}
+    reply = await post_mcp(
+        server.url, body, **{"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call"}
+    )
+    assert reply.status_code == 400
 
 
 @pytest.mark.anyio

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from contextlib import ExitStack
 
+import httpx2
 import pytest
 
 from tests.e2e.stdio import server_env
@@ -49,3 +50,12 @@ async def test_one_subject_s_limit_holds_across_replicas(
     assert await _call(first, ALICE) == "ERR_009"
     assert await _call(second, ALICE) == "ERR_009"
     assert await _call(second, BOB) is None
+
+
+@pytest.mark.anyio
+async def test_both_replicas_report_ready(replicas: tuple[HttpServer, HttpServer]) -> None:
+    for replica in replicas:
+        async with httpx2.AsyncClient(base_url=replica.base) as web:
+            ready = await web.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json() == {"status": "ready", "databases": {"default": None}}
