@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="serve MCP streamable HTTP at /mcp instead (HOST defaults to 127.0.0.1)",
     )
+    serve.add_argument("--demo", action="store_true", help="serve the bundled demo database")
     ask = commands.add_parser("ask", help="answer one question in the terminal")
     ask.add_argument("question")
     ask.add_argument("--database", default=None, help="name of a configured database")
