@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import socket
 
@@ -12,9 +13,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from adapters.http.caller_binding import CallerBinding
-from adapters.http.health import healthz, readyz
+from adapters.http.health import healthz, metrics, readyz
 from adapters.http.scope_gate import ScopeGate
 from adapters.mcp.server import PgMcpServer
+from adapters.observability.exposition import render_metrics
 from bootstrap.container import Container
 from bootstrap.http_auth import is_loopback, metadata_url, refuse_open_door, token_checks
 from bootstrap.loader import ConfigurationError
@@ -95,6 +97,11 @@ async def _http_app(
     )
     server.custom_route("/healthz", methods=["GET"])(healthz)
     server.custom_route("/readyz", methods=["GET"])(readyz(probe))
+    registry = await resolve(container.metrics_registry)
+    if registry is not None:
+        server.custom_route("/metrics", methods=["GET"])(
+            metrics(functools.partial(render_metrics, registry))
+        )
     app = server.streamable_http_app(
         # Stateless: any replica answers any request, nothing to stick a client to.
         stateless_http=True,

@@ -63,6 +63,16 @@ async def test_readiness_names_an_unreachable_database_while_health_holds(
 
 
 @pytest.mark.anyio
+async def test_metrics_are_served_for_a_scraper(server: HttpServer) -> None:
+    async with http_client(server.url) as client:
+        await client.call_tool("query", {"query": "SELECT 3 AS three"})
+    async with httpx2.AsyncClient(base_url=server.base) as web:
+        reply = await web.get("/metrics")
+    assert reply.status_code == 200
+    assert 'outcome="ok",tool="query"}' in reply.text
+
+
+@pytest.mark.anyio
 async def test_a_client_of_the_initialize_handshake_is_served(server: HttpServer) -> None:
     async with http_client(server.url, mode="legacy") as client:
         result = await client.call_tool("query", {"query": "SELECT 2 AS two"})
