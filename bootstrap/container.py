@@ -7,7 +7,6 @@ from adapters.llm.openai_chat_model import OpenAIChatModel
 from adapters.llm.unconfigured_chat_model import UnconfiguredChatModel
 from adapters.mcp.auto_chat_model import AutoChatModel
 from adapters.mcp.sampling_chat_model import SamplingChatModel
-from adapters.memory.in_memory_schema_store import InMemorySchemaStore
 from adapters.observability.call_observer import CallObserver
 from adapters.postgres.pools import open_pools
 from adapters.resilience.around import GuardedChatModel
@@ -31,7 +30,7 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     clock = providers.Singleton(SystemClock)
-    schema_store = providers.Singleton(InMemorySchemaStore)
+    schema_store = providers.Resource(factories.schema_store, settings.provided.shared)
 
     retry_policy = providers.Singleton(factories.retry_policy, settings.provided.retry)
 

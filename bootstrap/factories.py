@@ -3,19 +3,22 @@
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 import asyncpg
+from redis.asyncio import Redis
 
 from adapters.http.database_grant import DatabaseGrant
 from adapters.llm.openai_chat_model import OpenAIConfig
+from adapters.memory.in_memory_schema_store import InMemorySchemaStore
 from adapters.observability.llm_call_metrics import LlmCallMetrics
 from adapters.observability.server_metrics import ServerMetrics
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.pool import PoolConfig
+from adapters.redis.redis_rate_limits import REDIS_TIMEOUT_SECONDS, RedisSlidingWindowLimiter
+from adapters.redis.schema_generations import RedisInvalidatedSchemaStore
 from adapters.resilience.around import Around, GuardedDatabase, Stacked
 from adapters.resilience.backoff import OnRetry, Retries
 from adapters.resilience.circuit_breaker import CircuitBreaker, CircuitGuard
 from adapters.resilience.failures import database_may_heal, database_unreachable
 from adapters.resilience.rate_limits import LlmRateLimiter, SlidingWindowLimiter
-from adapters.resilience.redis_rate_limits import RedisSlidingWindowLimiter
 from adapters.resilience.retry_policy import RetryPolicy
 from bootstrap.settings import (
     CircuitSettings,
@@ -29,7 +32,7 @@ from bootstrap.settings import (
 from bootstrap.team_settings import SharedStateSettings
 from domain.access.rules import AccessRules
 from domain.errors import AIServiceUnavailable, DatabaseUnavailable
-from domain.ports import Clock, Database
+from domain.ports import Clock, Database, SchemaStore
 from domain.safety.checked import SafetyConfig
 from domain.safety.input_bounds import InputBounds
 
@@ -173,6 +176,23 @@ def resilient_databases(
         )
         for name, database in databases.items()
     }
+
+
+async def schema_store(shared: SharedStateSettings) -> AsyncIterator[SchemaStore]:
+    """Snapshots in memory; with PG_MCP_REDIS_URL, dropped when another replica sees a change."""
+    local = InMemorySchemaStore()
+    if shared.redis_url is None:
+        yield local
+        return
+    redis = Redis.from_url(
+        shared.redis_url.get_secret_value(),
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+    )
+    try:
+        yield RedisInvalidatedSchemaStore(local, redis)
+    finally:
+        await redis.aclose()
 
 
 def granted_databases(databases: Mapping[str, Database], scoped: bool) -> dict[str, Database]:

@@ -8,20 +8,28 @@ import pytest
 
 from tests.e2e.stdio import server_env
 from tests.http.serving import HttpServer, http_client, http_server
+from tests.pg import FIXTURES, admin_execute, create_database
 from tests.redis_server import running_redis
 
 ALICE = "alice-token-for-the-replicas-01"
 BOB = "bob-token-for-the-replicas-0001"
+CAROL = "carol-token-for-the-replicas-01"
 CALLS = 3
 
 
 @pytest.fixture(scope="module")
-def replicas(shop_dsn: str) -> Iterator[tuple[HttpServer, HttpServer]]:
+def own_dsn(pg_admin_dsn: str) -> str:
+    """A shop database of this module's own: a test changes its schema."""
+    return create_database(pg_admin_dsn, (FIXTURES / "shop_schema.sql",), prefix="replicas")
+
+
+@pytest.fixture(scope="module")
+def replicas(own_dsn: str) -> Iterator[tuple[HttpServer, HttpServer]]:
     with running_redis() as redis, ExitStack() as stack:
         env = server_env(
-            shop_dsn,
+            own_dsn,
             None,
-            PG_MCP_AUTH_TOKENS=f'{{"{ALICE}": "alice", "{BOB}": "bob"}}',
+            PG_MCP_AUTH_TOKENS=f'{{"{ALICE}": "alice", "{BOB}": "bob", "{CAROL}": "carol"}}',
             PG_MCP_REDIS_URL=redis.url,
             PG_MCP_RATE_LIMIT_REQUESTS=str(CALLS),
             PG_MCP_RATE_LIMIT_WINDOW="3600",
@@ -59,3 +67,23 @@ async def test_both_replicas_report_ready(replicas: tuple[HttpServer, HttpServer
             ready = await web.get("/readyz")
         assert ready.status_code == 200
         assert ready.json() == {"status": "ready", "databases": {"default": None}}
+
+
+async def _tables(server: HttpServer, *, refresh: bool = False) -> str:
+    async with http_client(server.url, CAROL) as client:
+        result = await client.call_tool("get_schema", {"refresh": refresh})
+    assert not result.is_error
+    return str(result.content[0].text)  # type: ignore[union-attr]
+
+
+@pytest.mark.anyio
+async def test_a_schema_change_one_replica_sees_reaches_the_other(
+    replicas: tuple[HttpServer, HttpServer], own_dsn: str
+) -> None:
+    first, second = replicas
+    assert "audit_trail" not in await _tables(second)  # the second replica holds a snapshot
+
+    await admin_execute(own_dsn, "CREATE TABLE audit_trail (id int PRIMARY KEY)")
+    assert "audit_trail" in await _tables(first, refresh=True)
+
+    assert "audit_trail" in await _tables(second)

@@ -15,7 +15,7 @@ from domain.errors import RateLimited
 logger = logging.getLogger(__name__)
 
 # Redis down must not hang a call: it is refused (or admitted) within about a second.
-_REDIS_TIMEOUT_SECONDS = 1.0
+REDIS_TIMEOUT_SECONDS = 1.0
 _SCHEMES = {"redis://": "async+redis://", "rediss://": "async+rediss://"}
 
 
@@ -40,8 +40,8 @@ class RedisSlidingWindowLimiter:
         # Our own pool, so that aclose() can hang up: `limits` offers no way to.
         self._pool = ConnectionPool.from_url(
             url,
-            socket_timeout=_REDIS_TIMEOUT_SECONDS,
-            socket_connect_timeout=_REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
         )
         storage = RedisStorage(
             limits_uri(url),

@@ -5,7 +5,7 @@ from contextlib import aclosing
 
 import pytest
 
-from adapters.resilience.redis_rate_limits import RedisSlidingWindowLimiter, limits_uri
+from adapters.redis.redis_rate_limits import RedisSlidingWindowLimiter, limits_uri
 from domain.errors import ErrorCode, RateLimited
 from tests.redis_server import RedisServer, running_redis
 
