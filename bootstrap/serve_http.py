@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import signal
 import socket
+from collections.abc import Iterator
 
 import uvicorn
 from mcp.server.auth.settings import AuthSettings as SdkAuthSettings
 from mcp.server.transport_security import TransportSecuritySettings
+from sse_starlette.sse import AppStatus
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
@@ -77,7 +81,10 @@ async def serve_http(settings: Settings, bind: str) -> None:
         address = listener.getsockname()
         shown = f"[{address[0]}]" if ":" in address[0] else address[0]
         logger.info("serving MCP at http://%s:%d/mcp", shown, address[1])
-        await uvicorn.Server(config).serve(sockets=[listener])
+        # sse-starlette ends every open event stream at SIGTERM, cutting off the replies of calls
+        # in flight; uvicorn's grace period bounds the drain instead.
+        AppStatus.enable_automatic_graceful_drain = False  # what its untyped disable_...() does
+        await _DrainingServer(config).serve(sockets=[listener])
 
 
 async def _http_app(
@@ -121,6 +128,25 @@ async def _http_app(
             )
         )
     return app
+
+
+class _DrainingServer(uvicorn.Server):
+    """uvicorn's server, which drains on SIGTERM/SIGINT and then returns.
+
+    uvicorn raises the signal again once it has drained, which would end the process before the
+    pools close and the audit log is flushed; returning lets every `finally` run, exit status 0.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Take SIGTERM and SIGINT for the duration of serving; restore the handlers after."""
+        handled = (signal.SIGTERM, signal.SIGINT)
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -25,6 +25,7 @@ class HttpServer:
     process: subprocess.Popen[str]
     url: str  # the /mcp endpoint
     stderr: list[str] = field(default_factory=list)
+    lines: "queue.Queue[str | None]" = field(default_factory=queue.Queue)
 
     @property
     def base(self) -> str:
@@ -57,7 +58,7 @@ def http_server(env: Mapping[str, str], bind: str = "127.0.0.1:0") -> Iterator[H
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
     try:
-        server = HttpServer(process, _wait_for_url(lines, seen), seen)
+        server = HttpServer(process, _wait_for_url(lines, seen), seen, lines)
         yield server
     finally:
         process.terminate()
@@ -68,11 +69,16 @@ def http_server(env: Mapping[str, str], bind: str = "127.0.0.1:0") -> Iterator[H
 
 
 def _wait_for_url(lines: "queue.Queue[str | None]", seen: list[str]) -> str:
+    return wait_for_message(lines, seen, _SERVING).removeprefix(_SERVING)
+
+
+def wait_for_message(lines: "queue.Queue[str | None]", seen: list[str], start: str) -> str:
+    """The next log message starting with `start` (blocking, bounded)."""
     while (line := lines.get(timeout=120)) is not None:
         message = str(json.loads(line).get("message", "")) if line.startswith("{") else ""
-        if message.startswith(_SERVING):
-            return message.removeprefix(_SERVING)
-    raise AssertionError("pg-mcp serve --http ended before serving:\n" + "".join(seen))
+        if message.startswith(start):
+            return message
+    raise AssertionError(f"pg-mcp ended before logging {start!r}:\n" + "".join(seen))
 
 
 @asynccontextmanager
@@ -118,5 +124,5 @@ async def post_mcp(
     url: str, body: dict[str, object] | None = None, **headers: str
 ) -> httpx2.Response:
     """One raw POST to /mcp (initialize unless body is given), for checks below the client."""
-    async with httpx2.AsyncClient() as web:
+    async with httpx2.AsyncClient(timeout=60) as web:
         return await web.post(url, json=body or INITIALIZE, headers=MCP_HEADERS | headers)
