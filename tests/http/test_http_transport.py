@@ -115,6 +115,25 @@ async def test_a_foreign_origin_is_refused_with_403(server: HttpServer) -> None:
     assert reply.status_code == 403
 
 
+@pytest.mark.parametrize(
+    ("bind", "extra", "named"),
+    [
+        ("localhost", {}, "--http"),
+        ("127.0.0.1:99999", {}, "--http"),
+        ("127.0.0.1:0", {"PG_MCP_OAUTH_JWKS_URL": "http://issuer.test/jwks"}, "PG_MCP_OAUTH"),
+    ],
+    ids=["no-port", "port-out-of-range", "oauth-without-issuer"],
+)
+def test_a_bad_http_set_up_stops_start_up_in_one_line(
+    shop_dsn: str, bind: str, extra: dict[str, str], named: str
+) -> None:
+    done = run_pg_mcp("serve", "--http", bind, env=server_env(shop_dsn, None, **extra))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert named in lines[0]
+
+
 def test_serving_other_machines_without_authentication_refuses_to_start(shop_dsn: str) -> None:
     done = run_pg_mcp("serve", "--http", "0.0.0.0:0", env=server_env(shop_dsn, None))
     assert done.returncode == 2
