@@ -30,7 +30,8 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     clock = providers.Singleton(SystemClock)
-    schema_store = providers.Resource(factories.schema_store, settings.provided.shared)
+    redis = providers.Resource(factories.open_redis, settings.provided.shared)
+    schema_store = providers.Singleton(factories.schema_store, redis)
 
     retry_policy = providers.Singleton(factories.retry_policy, settings.provided.retry)
 
@@ -82,6 +83,8 @@ class Container(containers.DeclarativeContainer):
     chat_model_concerns = providers.Singleton(
         factories.chat_model_concerns,
         settings.provided.rate_limit,
+        settings.provided.shared,
+        redis,
         llm_breaker,
         retry_policy,
         metrics,

@@ -13,6 +13,7 @@ from adapters.observability.server_metrics import ServerMetrics
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.pool import PoolConfig
 from adapters.redis.redis_rate_limits import REDIS_TIMEOUT_SECONDS, RedisSlidingWindowLimiter
+from adapters.redis.redis_token_bucket import RedisTokenBucket
 from adapters.redis.schema_generations import RedisInvalidatedSchemaStore
 from adapters.resilience.around import Around, GuardedDatabase, Stacked
 from adapters.resilience.backoff import OnRetry, Retries
@@ -178,11 +179,10 @@ def resilient_databases(
     }
 
 
-async def schema_store(shared: SharedStateSettings) -> AsyncIterator[SchemaStore]:
-    """Snapshots in memory; with PG_MCP_REDIS_URL, dropped when another replica sees a change."""
-    local = InMemorySchemaStore()
+async def open_redis(shared: SharedStateSettings) -> AsyncIterator[Redis | None]:
+    """The Redis replicas share state through (PG_MCP_REDIS_URL), or None; closed at the end."""
     if shared.redis_url is None:
-        yield local
+        yield None
         return
     redis = Redis.from_url(
         shared.redis_url.get_secret_value(),
@@ -190,9 +190,15 @@ async def schema_store(shared: SharedStateSettings) -> AsyncIterator[SchemaStore
         socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
     )
     try:
-        yield RedisInvalidatedSchemaStore(local, redis)
+        yield redis
     finally:
         await redis.aclose()
+
+
+def schema_store(redis: Redis | None) -> SchemaStore:
+    """Snapshots in memory; with Redis, dropped when another replica sees the schema change."""
+    local = InMemorySchemaStore()
+    return local if redis is None else RedisInvalidatedSchemaStore(local, redis)
 
 
 def granted_databases(databases: Mapping[str, Database], scoped: bool) -> dict[str, Database]:
@@ -204,6 +210,8 @@ def granted_databases(databases: Mapping[str, Database], scoped: bool) -> dict[s
 
 def chat_model_concerns(
     rate_limit: RateLimitSettings,
+    shared: SharedStateSettings,
+    redis: Redis | None,
     breaker: CircuitBreaker,
     policy: RetryPolicy,
     metrics: ServerMetrics | None,
@@ -212,11 +220,21 @@ def chat_model_concerns(
 ) -> Around:
     """What runs around each model call, outermost first.
 
-    The rate limit (retries spend no tokens), then the breaker (an open circuit is never
-    retried), then retries of transient failures, then the timing of each single attempt.
+    The rate limit (retries spend no tokens; in Redis, one budget for every replica), then the
+    breaker (an open circuit is never retried), then retries of transient failures, then the
+    timing of each single attempt.
     """
     layers: list[Around] = []
-    if rate_limit.enabled:
+    if rate_limit.enabled and redis is not None:
+        layers.append(
+            RedisTokenBucket(
+                redis,
+                per_second=rate_limit.llm_per_second,
+                burst=rate_limit.llm_burst,
+                fail_open=shared.redis_fail_open,
+            )
+        )
+    elif rate_limit.enabled:
         layers.append(
             LlmRateLimiter(per_second=rate_limit.llm_per_second, burst=rate_limit.llm_burst)
         )
