@@ -1,19 +1,13 @@
 """The sliding window in a real Redis: shared by replicas, and failing open or closed."""
 
-from collections.abc import Iterator
 from contextlib import aclosing
 
 import pytest
+from redis.asyncio import Redis
 
 from adapters.redis.redis_rate_limits import RedisSlidingWindowLimiter, limits_uri
 from domain.errors import ErrorCode, RateLimited
 from tests.redis_server import RedisServer, running_redis
-
-
-@pytest.fixture(scope="module")
-def redis() -> Iterator[RedisServer]:
-    with running_redis() as server:
-        yield server
 
 
 def _replica(redis: RedisServer, *, fail_open: bool = False) -> RedisSlidingWindowLimiter:
@@ -21,8 +15,14 @@ def _replica(redis: RedisServer, *, fail_open: bool = False) -> RedisSlidingWind
 
 
 @pytest.mark.anyio
-async def test_two_replicas_share_one_window_per_key(redis: RedisServer) -> None:
-    async with aclosing(_replica(redis)) as first, aclosing(_replica(redis)) as second:
+async def test_two_replicas_share_one_window_per_key(
+    redis_server: RedisServer, redis: Redis
+) -> None:
+    # `redis`: asked for the emptied store, so no earlier window counts.
+    async with (
+        aclosing(_replica(redis_server)) as first,
+        aclosing(_replica(redis_server)) as second,
+    ):
         await _spend_alice_s_window(first, second)
 
 

@@ -1,29 +1,11 @@
 """The chat model's token bucket in a real Redis: two replicas draw on one budget."""
 
-from collections.abc import AsyncIterator, Iterator
-
 import pytest
 from redis.asyncio import Redis
 
 from adapters.redis.redis_token_bucket import RedisTokenBucket
 from domain.errors import ErrorCode, RateLimited
-from tests.redis_server import RedisServer, running_redis
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    with running_redis() as server:
-        yield server
-
-
-@pytest.fixture
-async def redis(redis_server: RedisServer) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_server.url)
-    await client.flushall()
-    try:
-        yield client
-    finally:
-        await client.aclose()
+from tests.redis_server import running_redis
 
 
 def _replica(redis: Redis) -> RedisTokenBucket:

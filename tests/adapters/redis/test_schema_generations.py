@@ -1,33 +1,14 @@
 """Schema invalidation through a real Redis: one replica sees a change, the others reload."""
 
-from collections.abc import AsyncIterator, Iterator
-
 import pytest
 from redis.asyncio import Redis
 
 from adapters.memory.in_memory_schema_store import InMemorySchemaStore
 from adapters.redis.schema_generations import RedisInvalidatedSchemaStore
 from domain.models import SchemaSnapshot
-from tests.redis_server import RedisServer, running_redis
 
 BEFORE = SchemaSnapshot(database="shop", loaded_at=1.0)
 AFTER = SchemaSnapshot(database="shop", loaded_at=2.0, extension_functions=(("ext", "f"),))
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    with running_redis() as server:
-        yield server
-
-
-@pytest.fixture
-async def redis(redis_server: RedisServer) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_server.url)
-    await client.flushall()
-    try:
-        yield client
-    finally:
-        await client.aclose()
 
 
 def _replica(redis: Redis) -> RedisInvalidatedSchemaStore:
