@@ -1,7 +1,6 @@
 """Refuses a tool call whose token lacks its scopes: 403 insufficient_scope, per the MCP spec."""
 
 import json
-from typing import Any
 
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -12,7 +11,8 @@ from adapters.http.tool_scopes import missing_scopes, needed_scopes
 class ScopeGate:
     """ASGI middleware after the SDK's authentication: reads a POST to /mcp, checks its scopes.
 
-    A body past max_body or not JSON passes untouched: the SDK refuses it with its own status.
+    A body past max_body passes untouched (the SDK answers 413); one that is not JSON is
+    refused here, so that no parser laxer than ours can read a call the gate did not check.
     """
 
     def __init__(
@@ -35,7 +35,15 @@ class ScopeGate:
             await self._app(scope, receive, send)
             return
         body, replay = await _buffered(receive, self._max_body)
-        missing = missing_scopes(needed_scopes(_json(body)), user.scopes)
+        if body is None:
+            await self._app(scope, replay, send)
+            return
+        try:
+            message = json.loads(body)
+        except ValueError:
+            await _send(send, 400, b"Parse error: the body is not JSON", [])
+            return
+        missing = missing_scopes(needed_scopes(message), user.scopes)
         if missing:
             await self._refuse(send, missing)
             return
@@ -49,22 +57,17 @@ class ScopeGate:
         body = json.dumps(
             {"error": "insufficient_scope", "error_description": f"Required scope: {scopes}"}
         ).encode()
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"www-authenticate", challenge.encode()),
-        ]
-        await send({"type": "http.response.start", "status": 403, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await _send(send, 403, body, [(b"www-authenticate", challenge.encode())])
 
 
-def _json(body: bytes | None) -> Any:
-    if body is None:
-        return None
-    try:
-        return json.loads(body)
-    except ValueError:
-        return None
+async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+    headers = [
+        (b"content-type", b"application/json" if body.startswith(b"{") else b"text/plain"),
+        (b"content-length", str(len(body)).encode()),
+        *headers,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _buffered(receive: Receive, limit: int) -> tuple[bytes | None, Receive]:

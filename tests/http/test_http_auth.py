@@ -7,7 +7,14 @@ import pytest
 
 from tests.e2e.stdio import server_env
 from tests.http.issuer import Issuer, new_key, running_issuer
-from tests.http.serving import HttpServer, http_client, http_server, post_mcp, tool_call
+from tests.http.serving import (
+    MCP_HEADERS,
+    HttpServer,
+    http_client,
+    http_server,
+    post_mcp,
+    tool_call,
+)
 
 STATIC = "static-token-for-the-ops-team-0001"
 PUBLIC_URL = "http://pg-mcp.test/mcp"
@@ -175,3 +182,18 @@ async def test_rate_limits_count_per_subject(server: HttpServer, issuer: Issuer)
     assert error["code"] == "ERR_009"
     assert error["retry_after"] > 0
     assert not other.is_error
+
+
+@pytest.mark.anyio
+async def test_a_body_the_gate_cannot_read_is_refused_not_passed_on(
+    server: HttpServer, issuer: Issuer
+) -> None:
+    token = _token(issuer, "kim", scope="pg-mcp tool:get_schema database:*")
+    async with httpx2.AsyncClient() as web:
+        reply = await web.post(
+            server.url,
+            content=b'{"method": "tools/call", "params": {"name": "query"',
+            headers=MCP_HEADERS
+            | {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        )
+    assert reply.status_code == 400
