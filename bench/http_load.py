@@ -9,14 +9,11 @@ No assertions (shared, noisy machines). Run: python -m bench.http_load --clients
 
 import argparse
 import asyncio
-import itertools
 import time
 from collections import Counter
 from contextlib import AsyncExitStack, ExitStack
 
-from mcp import Client
-
-from bench.soak import ANSWERS, Tally, outcome, percentile
+from bench.soak import ANSWERS, Tally, call_until, outcome, percentile
 from tests.e2e.stdio import server_env
 from tests.http.serving import HttpServer, http_client, http_server
 from tests.pg import FIXTURES, create_database, running_cluster
@@ -31,19 +28,6 @@ def token(subject: str) -> str:
     return f"bench-token-of-{subject}-0000000000"
 
 
-async def call_until(client: Client, deadline: float, tally: Tally) -> None:
-    """Run statements back to back until the deadline."""
-    statements = itertools.cycle(ANSWERS)
-    while time.perf_counter() < deadline:
-        started = time.perf_counter()
-        try:
-            result = await client.call_tool("query", {"query": next(statements)})
-            tally.outcomes[outcome(result)] += 1
-        except Exception as exc:  # a bench counts protocol faults, it does not stop on them
-            tally.outcomes[type(exc).__name__] += 1
-        tally.latencies.append(time.perf_counter() - started)
-
-
 async def load(replicas: list[HttpServer], clients: int, seconds: float) -> tuple[Tally, float]:
     """Open every client (spread over the replicas), then call until time is up."""
     tally = Tally()
@@ -55,7 +39,7 @@ async def load(replicas: list[HttpServer], clients: int, seconds: float) -> tupl
             for i in range(clients)
         ]
         began = time.perf_counter()
-        await asyncio.gather(*(call_until(c, began + seconds, tally) for c in opened))
+        await asyncio.gather(*(call_until(c, began + seconds, tally, ANSWERS) for c in opened))
         elapsed = time.perf_counter() - began
     return tally, elapsed
 
