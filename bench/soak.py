@@ -84,9 +84,11 @@ async def warm_up(client: Client) -> None:
         await client.call_tool("query", {"query": question})
 
 
-async def call_until(client: Client, deadline: float, tally: Tally) -> None:
-    """Ask questions back to back until the deadline."""
-    questions = itertools.cycle(QUESTIONS)
+async def call_until(
+    client: Client, deadline: float, tally: Tally, queries: tuple[str, ...] = QUESTIONS
+) -> None:
+    """Ask `queries` (questions or SQL) back to back, in turn, until the deadline."""
+    questions = itertools.cycle(queries)
     while time.perf_counter() < deadline:
         started = time.perf_counter()
         try:

@@ -20,6 +20,7 @@ from adapters.postgres.pool import PoolConfig, open_pool
 from adapters.postgres.role_check import role_problem_on
 from adapters.postgres.session_limits import TempFileLimit, probe_temp_file_limit
 from bootstrap import factories
+from bootstrap.check_redis import redis_problem
 from bootstrap.settings import Settings
 from domain.errors import PgMcpError
 from domain.models import ChatMessage, Role
@@ -62,6 +63,13 @@ class CheckResult:
     detail: str
 
 
+def _check_redis(found: tuple[bool, str] | None) -> list[CheckResult]:
+    if found is None:
+        return []
+    passed, detail = found
+    return [CheckResult(check="redis", status="PASS" if passed else "FAIL", detail=detail)]
+
+
 async def run_check(settings: Settings, out: TextIO | None = None) -> int:
     """Check the configuration, every database and the model; print a table; 0 if none failed."""
     redact = Redactor(_secrets(settings))
@@ -72,6 +80,7 @@ async def run_check(settings: Settings, out: TextIO | None = None) -> int:
         _check_configuration(settings),
         *[result for found in await asyncio.gather(*probes) for result in found],
         await _check_model(settings),
+        *_check_redis(await redis_problem(settings.shared)),
     ]
     rows = [(r.check, r.status, redact(r.detail)) for r in results]
     print(render_table(["check", "status", "detail"], rows), file=out or sys.stdout)

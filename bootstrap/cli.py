@@ -45,6 +45,11 @@ def _run(args: argparse.Namespace) -> None:
     if args.command == "ask":
         code = asyncio.run(answer_once(settings, args.question, args.database, sql_only=args.sql))
         raise SystemExit(code)
+    if getattr(args, "http", None) is not None:
+        from bootstrap.serve_http import serve_http  # stdio, the common case, skips uvicorn
+
+        asyncio.run(serve_http(settings, args.http))
+        return
     asyncio.run(serve_stdio(settings))
 
 
@@ -54,7 +59,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pg-mcp {_version()}")
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("serve", help="serve MCP over stdio (the default)")
+    serve = commands.add_parser("serve", help="serve MCP over stdio (the default) or HTTP")
+    serve.add_argument(
+        "--http",
+        metavar="HOST:PORT",
+        default=None,
+        help="serve MCP streamable HTTP at /mcp instead (HOST defaults to 127.0.0.1)",
+    )
+    serve.add_argument("--demo", action="store_true", help="serve the bundled demo database")
     ask = commands.add_parser("ask", help="answer one question in the terminal")
     ask.add_argument("question")
     ask.add_argument("--database", default=None, help="name of a configured database")

@@ -7,7 +7,6 @@ from adapters.llm.openai_chat_model import OpenAIChatModel
 from adapters.llm.unconfigured_chat_model import UnconfiguredChatModel
 from adapters.mcp.auto_chat_model import AutoChatModel
 from adapters.mcp.sampling_chat_model import SamplingChatModel
-from adapters.memory.in_memory_schema_store import InMemorySchemaStore
 from adapters.observability.call_observer import CallObserver
 from adapters.postgres.pools import open_pools
 from adapters.resilience.around import GuardedChatModel
@@ -32,7 +31,8 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     clock = providers.Singleton(SystemClock)
-    schema_store = providers.Singleton(InMemorySchemaStore)
+    redis = providers.Resource(factories.open_redis, settings.provided.shared)
+    schema_store = providers.Singleton(factories.schema_store, redis)
 
     retry_policy = providers.Singleton(factories.retry_policy, settings.provided.retry)
 
@@ -53,9 +53,12 @@ class Container(containers.DeclarativeContainer):
         retry_policy,
         on_retry=database_retry_counter,
     )
+    granted_databases = providers.Singleton(
+        factories.granted_databases, databases, settings.provided.auth.auth_scoped
+    )
     database_descriptions = providers.Callable(factories.descriptions, settings)
     directory = providers.Singleton(
-        DatabaseDirectory, databases, descriptions=database_descriptions
+        DatabaseDirectory, granted_databases, descriptions=database_descriptions
     )
     value_readers = providers.Singleton(factories.value_readers, databases, settings)
     value_catalog = providers.Singleton(ValueCatalog, value_readers)
@@ -86,24 +89,30 @@ class Container(containers.DeclarativeContainer):
     chat_model_concerns = providers.Singleton(
         factories.chat_model_concerns,
         settings.provided.rate_limit,
+        settings.provided.shared,
+        redis,
         llm_breaker,
         retry_policy,
         metrics,
         on_retry=llm_retry_counter,
     )
     chat_model = providers.Singleton(GuardedChatModel, base_chat_model, chat_model_concerns)
-    request_limiter = providers.Singleton(
-        factories.request_limiter, settings.provided.rate_limit, clock
+    request_limiter = providers.Resource(
+        factories.request_limiter, settings.provided.rate_limit, settings.provided.shared, clock
     )
 
     breakers = providers.Singleton(observing.breakers, database_breakers, llm_breaker)
     metrics_registry = providers.Singleton(observing.metrics_registry, metrics, pools, breakers)
-    call_observer = providers.Singleton(
+    recorded_calls = providers.Singleton(
         CallObserver,
         metrics=metrics,
         tracer=tracer,
         log_requests=settings.provided.observability.log_requests,
     )
+    audit_log = providers.Resource(
+        observing.open_audit_log, settings.provided.observability.audit_log
+    )
+    call_observer = providers.Singleton(observing.audited, recorded_calls, audit_log)
 
     safety_config = providers.Callable(factories.safety_config, settings.provided.safety)
     safety_policy = providers.Singleton(SafetyPolicy, safety_config)

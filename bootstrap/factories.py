@@ -1,15 +1,21 @@
 """Small pure functions the container calls to turn settings into constructor arguments."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 import asyncpg
+from redis.asyncio import Redis
 
+from adapters.http.database_grant import DatabaseGrant
 from adapters.llm.openai_chat_model import OpenAIConfig
+from adapters.memory.in_memory_schema_store import InMemorySchemaStore
 from adapters.observability.llm_call_metrics import LlmCallMetrics
 from adapters.observability.server_metrics import ServerMetrics
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.column_values import PostgresValueReader
 from adapters.postgres.pool import PoolConfig
+from adapters.redis.redis_rate_limits import REDIS_TIMEOUT_SECONDS, RedisSlidingWindowLimiter
+from adapters.redis.redis_token_bucket import RedisTokenBucket
+from adapters.redis.schema_generations import RedisInvalidatedSchemaStore
 from adapters.resilience.around import Around, GuardedDatabase, Stacked
 from adapters.resilience.backoff import OnRetry, Retries
 from adapters.resilience.circuit_breaker import CircuitBreaker, CircuitGuard
@@ -25,9 +31,10 @@ from bootstrap.settings import (
     SafetySettings,
     Settings,
 )
+from bootstrap.team_settings import SharedStateSettings
 from domain.access.rules import AccessRules
 from domain.errors import AIServiceUnavailable, DatabaseUnavailable
-from domain.ports import Clock, Database, ValueReader
+from domain.ports import Clock, Database, SchemaStore, ValueReader
 from domain.safety.checked import SafetyConfig
 from domain.safety.input_bounds import InputBounds
 
@@ -184,8 +191,39 @@ def resilient_databases(
     }
 
 
+async def open_redis(shared: SharedStateSettings) -> AsyncIterator[Redis | None]:
+    """The Redis replicas share state through (PG_MCP_REDIS_URL), or None; closed at the end."""
+    if shared.redis_url is None:
+        yield None
+        return
+    redis = Redis.from_url(
+        shared.redis_url.get_secret_value(),
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+    )
+    try:
+        yield redis
+    finally:
+        await redis.aclose()
+
+
+def schema_store(redis: Redis | None) -> SchemaStore:
+    """Snapshots in memory; with Redis, dropped when another replica sees the schema change."""
+    local = InMemorySchemaStore()
+    return local if redis is None else RedisInvalidatedSchemaStore(local, redis)
+
+
+def granted_databases(databases: Mapping[str, Database], scoped: bool) -> dict[str, Database]:
+    """With PG_MCP_AUTH_SCOPED, each database refuses callers whose token does not grant it."""
+    if not scoped:
+        return dict(databases)
+    return {name: GuardedDatabase(db, DatabaseGrant(name)) for name, db in databases.items()}
+
+
 def chat_model_concerns(
     rate_limit: RateLimitSettings,
+    shared: SharedStateSettings,
+    redis: Redis | None,
     breaker: CircuitBreaker,
     policy: RetryPolicy,
     metrics: ServerMetrics | None,
@@ -194,11 +232,21 @@ def chat_model_concerns(
 ) -> Around:
     """What runs around each model call, outermost first.
 
-    The rate limit (retries spend no tokens), then the breaker (an open circuit is never
-    retried), then retries of transient failures, then the timing of each single attempt.
+    The rate limit (retries spend no tokens; in Redis, one budget for every replica), then the
+    breaker (an open circuit is never retried), then retries of transient failures, then the
+    timing of each single attempt.
     """
     layers: list[Around] = []
-    if rate_limit.enabled:
+    if rate_limit.enabled and redis is not None:
+        layers.append(
+            RedisTokenBucket(
+                redis,
+                per_second=rate_limit.llm_per_second,
+                burst=rate_limit.llm_burst,
+                fail_open=shared.redis_fail_open,
+            )
+        )
+    elif rate_limit.enabled:
         layers.append(
             LlmRateLimiter(per_second=rate_limit.llm_per_second, burst=rate_limit.llm_burst)
         )
@@ -231,11 +279,28 @@ def llm_retry_after(exc: BaseException) -> float | None:
     return retry_after(exc)
 
 
-def request_limiter(settings: RateLimitSettings, clock: Clock) -> Callable[[str], None]:
-    """Admits a tool call for a client key or raises RateLimited; admits all when off."""
+async def request_limiter(
+    settings: RateLimitSettings, shared: SharedStateSettings, clock: Clock
+) -> AsyncIterator[Callable[[str], Awaitable[None] | None]]:
+    """Admits a tool call for a client key or raises RateLimited; admits all when off.
+
+    With PG_MCP_REDIS_URL the window lives in Redis, shared by every replica.
+    """
     if not settings.enabled:
-        return _admit_all
-    return SlidingWindowLimiter(settings.requests, settings.window, clock).acquire
+        yield _admit_all
+    elif shared.redis_url is None:
+        yield SlidingWindowLimiter(settings.requests, settings.window, clock).acquire
+    else:
+        limiter = RedisSlidingWindowLimiter(
+            shared.redis_url.get_secret_value(),
+            requests=settings.requests,
+            window=settings.window,
+            fail_open=shared.redis_fail_open,
+        )
+        try:
+            yield limiter.acquire
+        finally:
+            await limiter.aclose()
 
 
 def _admit_all(key: str) -> None:

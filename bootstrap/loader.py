@@ -17,6 +17,12 @@ from bootstrap.settings import (
     SafetySettings,
     Settings,
 )
+from bootstrap.team_settings import (
+    AuthSettings,
+    HttpSettings,
+    IdentitySettings,
+    SharedStateSettings,
+)
 
 _S = TypeVar("_S", bound=BaseSettings)
 
@@ -60,4 +66,8 @@ def load_settings() -> Settings:
         retry=load_part(RetrySettings),
         circuit=load_part(CircuitSettings),
         observability=load_part(ObservabilitySettings),
+        http=load_part(HttpSettings),
+        auth=load_part(AuthSettings),
+        identity=load_part(IdentitySettings),
+        shared=load_part(SharedStateSettings),
     )

@@ -3,11 +3,14 @@
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from typing import TextIO
 
 from opentelemetry.trace import Tracer
 from prometheus_client import CollectorRegistry
 
+from adapters.observability.audit_log import AuditedCalls
 from adapters.observability.breaker_collector import BreakerCollector
+from adapters.observability.call_observer import CallObserver
 from adapters.observability.pool_collector import PoolCollector, SizedPool
 from adapters.observability.redaction import dsn_password
 from adapters.observability.server_metrics import ServerMetrics
@@ -71,7 +74,29 @@ def _otlp_protocol() -> str | None:
 
 
 def log_secrets(settings: Settings) -> list[str | None]:
-    """The values the logs must never show: DSN passwords and the API key."""
+    """The values the logs must never show: DSN passwords, the API key, static bearer tokens."""
     dsns = [entry.dsn.get_secret_value() for entry in settings.database.entries()]
     key = settings.openai.api_key
-    return [*(dsn_password(d) for d in dsns), key.get_secret_value() if key else None]
+    redis = settings.shared.redis_url
+    return [
+        *(dsn_password(d) for d in dsns),
+        key.get_secret_value() if key else None,
+        *settings.auth.secrets(),
+        dsn_password(redis.get_secret_value()) if redis else None,
+    ]
+
+
+def open_audit_log(target: str) -> Iterator[TextIO | None]:
+    """Where audit lines go for PG_MCP_AUDIT_LOG: stderr, a file appended to, or nowhere."""
+    if not target:
+        yield None
+    elif target == "stderr":
+        yield sys.stderr
+    else:
+        with open(target, "a", encoding="utf-8") as out:
+            yield out
+
+
+def audited(observer: CallObserver, out: TextIO | None) -> CallObserver | AuditedCalls:
+    """The call observer, writing an audit line per call when there is somewhere to write it."""
+    return observer if out is None else AuditedCalls(observer, out)

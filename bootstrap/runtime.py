@@ -11,10 +11,12 @@ from typing import Any
 
 import asyncpg
 from dependency_injector import providers
+from mcp.server.auth.provider import TokenVerifier
+from mcp.server.auth.settings import AuthSettings
 from prometheus_client import CollectorRegistry
 
 from adapters.llm.openai_chat_model import OpenAIChatModel
-from adapters.mcp.server import UseCases, build_server
+from adapters.mcp.server import PgMcpServer, UseCases, build_server
 from adapters.mcp.text_table import count_rows, render_table
 from adapters.observability.exposition import (
     MetricsEndpoint,
@@ -77,27 +79,40 @@ async def use_cases(container: Container) -> UseCases:
 
 async def serve_stdio(settings: Settings) -> None:
     """Serve MCP over stdin/stdout until the client goes away."""
-    async with running_container(settings) as container:
-        admit = await resolve(container.request_limiter)
-        registry = await resolve(container.metrics_registry)
-        port = settings.observability.metrics_port
-        endpoint = _serve_metrics(registry, port) if registry and port else None
-        server = build_server(
-            await use_cases(container),
-            admit=admit,
-            observer=await resolve(container.call_observer),
-            metrics_text=functools.partial(render_metrics, registry) if registry else None,
-        )
-        # Everything built so far lives as long as the server: keep the collector from
-        # rescanning it on every pass, which showed as 20-30 ms p99 spikes in the safety check.
-        gc.freeze()
-        warming = asyncio.create_task(_warm_chat_model(container))
-        try:
-            await server.run_stdio_async()
-        finally:
-            warming.cancel()
-            if endpoint is not None:
-                endpoint.close()
+    async with running_container(settings) as container, mcp_server(container) as server:
+        await server.run_stdio_async()
+
+
+@asynccontextmanager
+async def mcp_server(
+    container: Container,
+    *,
+    auth: AuthSettings | None = None,
+    token_verifier: TokenVerifier | None = None,
+) -> AsyncIterator[PgMcpServer]:
+    """The MCP server over the container's use cases, with the metrics endpoint it may serve."""
+    settings: Settings = container.settings()
+    registry = await resolve(container.metrics_registry)
+    port = settings.observability.metrics_port
+    endpoint = _serve_metrics(registry, port) if registry and port else None
+    server = build_server(
+        await use_cases(container),
+        admit=await resolve(container.request_limiter),
+        observer=await resolve(container.call_observer),
+        metrics_text=functools.partial(render_metrics, registry) if registry else None,
+        auth=auth,
+        token_verifier=token_verifier,
+    )
+    # Everything built so far lives as long as the server: keep the collector from
+    # rescanning it on every pass, which showed as 20-30 ms p99 spikes in the safety check.
+    gc.freeze()
+    warming = asyncio.create_task(_warm_chat_model(container))
+    try:
+        yield server
+    finally:
+        warming.cancel()
+        if endpoint is not None:
+            endpoint.close()
 
 
 async def _warm_chat_model(container: Container) -> None:

@@ -23,6 +23,12 @@ from adapters.postgres.asyncpg_database import (
     DEFAULT_TEMP_FILE_LIMIT_KB,
     DEFAULT_WORK_MEM_KB,
 )
+from bootstrap.team_settings import (
+    AuthSettings,
+    HttpSettings,
+    IdentitySettings,
+    SharedStateSettings,
+)
 from domain.access.rules import AccessRules
 from domain.safety.identifiers import quote_identifier
 
@@ -344,6 +350,8 @@ class ObservabilitySettings(BaseSettings):
     metrics_enabled: bool = True
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     tracing_enabled: bool = False
+    # One JSON line per tool call: "stderr", a file path, or empty for none.
+    audit_log: str = ""
 
 
 class Settings(BaseModel):
@@ -360,3 +368,8 @@ class Settings(BaseModel):
     retry: RetrySettings
     circuit: CircuitSettings
     observability: ObservabilitySettings
+    # Serving a team over HTTP; the defaults serve no one but stdio.
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    identity: IdentitySettings = Field(default_factory=IdentitySettings)
+    shared: SharedStateSettings = Field(default_factory=SharedStateSettings)

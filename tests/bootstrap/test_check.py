@@ -9,9 +9,11 @@ from pydantic import SecretStr
 
 from bootstrap.check import run_check
 from bootstrap.settings import OpenAISettings, Settings
+from bootstrap.team_settings import SharedStateSettings
 from tests.container_settings import settings_for
 from tests.fake_llm_server import FakeLLMServer, Fault, error_body
 from tests.pg import FIXTURES, admin_execute, create_database, with_user
+from tests.redis_server import running_redis
 
 pytestmark = pytest.mark.anyio
 
@@ -161,3 +163,15 @@ async def test_a_db_role_the_login_is_granted_passes(
 
     assert status == 0
     assert rows["PG_MCP_DB_ROLE on default"] == ("PASS", f"{granted}: can be assumed")
+
+
+async def test_a_shared_redis_is_checked_when_configured(shop_dsn: str) -> None:
+    with running_redis() as redis:
+        shared = SharedStateSettings(_env_file=None, redis_url=SecretStr(redis.url))
+        _, rows = await check(settings_for(shop_dsn).model_copy(update={"shared": shared}))
+        redis.stop()
+        status, down = await check(settings_for(shop_dsn).model_copy(update={"shared": shared}))
+
+    assert rows["redis"][0] == "PASS"
+    assert status == 1
+    assert down["redis"][0] == "FAIL"

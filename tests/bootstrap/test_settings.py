@@ -108,6 +108,14 @@ def test_columns_take_the_specification_s_json_object_of_table_to_columns(
                 [{"name": "a", "dsn": "postgresql://u:secret@h/d", "description": "x" * 501}]
             ),
         ),
+        ("PG_MCP_AUTH_TOKENS", "a-secret-token-long-enough"),
+        ("PG_MCP_AUTH_TOKENS", '["a-secret-token-long-enough"]'),
+        ("PG_MCP_AUTH_TOKENS", '{"a-secret-token-long-enough": ""}'),
+        ("PG_MCP_AUTH_TOKENS", '{"short-secret": "alice"}'),
+        ("PG_MCP_OAUTH_JWKS_URL", "ftp://issuer/jwks"),
+        ("PG_MCP_HTTP_PUBLIC_URL", "pg.example.com/mcp"),
+        ("PG_MCP_HTTP_MAX_BODY_BYTES", "12"),
+        ("PG_MCP_REDIS_URL", "http://u:secret@cache:6379"),
     ],
 )
 def test_a_bad_value_stops_start_up_in_one_line_naming_the_variable(

@@ -1,0 +1,142 @@
+"""pg-mcp serve --http: MCP over streamable HTTP, health routes, Host/Origin checks."""
+
+import json
+from collections.abc import Iterator
+
+import httpx2
+import pytest
+
+from tests.e2e.stdio import run_pg_mcp, server_env
+from tests.http.serving import HttpServer, http_client, http_server, post_mcp, tool_call
+
+MAX_BODY = 4096
+# A second database nobody listens for: /readyz must name it.
+DOWN = "postgresql://nobody@127.0.0.1:1/gone"
+
+
+@pytest.fixture(scope="module")
+def server(shop_dsn: str) -> Iterator[HttpServer]:
+    databases = json.dumps([{"name": "shop", "dsn": shop_dsn}, {"name": "down", "dsn": DOWN}])
+    env = server_env(
+        shop_dsn,
+        None,
+        PG_MCP_DATABASES=databases,
+        PG_MCP_HTTP_MAX_BODY_BYTES=str(MAX_BODY),
+        PG_MCP_RETRY_MAX_ATTEMPTS="1",
+    )
+    with http_server(env) as running:
+        yield running
+
+
+@pytest.mark.anyio
+async def test_an_mcp_client_lists_tools_and_queries_over_http(server: HttpServer) -> None:
+    async with http_client(server.url) as client:
+        tools = {tool.name for tool in (await client.list_tools()).tools}
+        result = await client.call_tool("query", {"query": "SELECT count(*) AS n FROM customers"})
+    assert tools == {"query", "explain", "get_schema"}
+    assert not result.is_error
+    assert result.structured_content is not None
+    assert result.structured_content["columns"] == ["n"]
+
+
+@pytest.mark.anyio
+async def test_an_unsafe_statement_is_refused_with_err_005_over_http(server: HttpServer) -> None:
+    async with http_client(server.url) as client:
+        result = await client.call_tool("query", {"query": "DELETE FROM customers"})
+    assert result.is_error
+    assert result.structured_content is not None
+    assert result.structured_content["error"]["code"] == "ERR_005"
+
+
+@pytest.mark.anyio
+async def test_readiness_names_an_unreachable_database_while_health_holds(
+    server: HttpServer,
+) -> None:
+    async with httpx2.AsyncClient(base_url=server.base) as web:
+        health = await web.get("/healthz")
+        ready = await web.get("/readyz")
+    assert health.status_code == 200
+    assert ready.status_code == 503
+    databases = ready.json()["databases"]
+    assert databases["shop"] is None
+    assert databases["down"].startswith("unreachable")
+
+
+@pytest.mark.anyio
+async def test_metrics_are_served_for_a_scraper(server: HttpServer) -> None:
+    async with http_client(server.url) as client:
+        await client.call_tool("query", {"query": "SELECT 3 AS three"})
+    async with httpx2.AsyncClient(base_url=server.base) as web:
+        reply = await web.get("/metrics")
+    assert reply.status_code == 200
+    assert 'outcome="ok",tool="query"}' in reply.text
+
+
+@pytest.mark.anyio
+async def test_a_client_of_the_initialize_handshake_is_served(server: HttpServer) -> None:
+    async with http_client(server.url, mode="legacy") as client:
+        result = await client.call_tool("query", {"query": "SELECT 2 AS two"})
+    assert not result.is_error
+
+
+@pytest.mark.anyio
+async def test_an_oversized_body_is_refused_with_413(server: HttpServer) -> None:
+    body = tool_call("query", query="SELECT 1 -- " + "x" * MAX_BODY)
+    reply = await post_mcp(server.url, body)
+    assert reply.status_code == 413
+
+
+@pytest.mark.anyio
+async def test_a_method_header_that_contradicts_the_body_is_refused_with_400(
+    server: HttpServer,
+) -> None:
+    body = {"jsonrpc": "2.0", "id": 3, "method": "tools/list", "params": {}}
+    reply = await post_mcp(
+        server.url, body, **{"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call"}
+    )
+    assert reply.status_code == 400
+
+
+@pytest.mark.anyio
+async def test_an_initialize_post_is_answered(server: HttpServer) -> None:
+    reply = await post_mcp(server.url)
+    assert reply.status_code == 200
+
+
+@pytest.mark.anyio
+async def test_a_foreign_host_header_is_refused_with_421(server: HttpServer) -> None:
+    reply = await post_mcp(server.url, Host="evil.example:80")
+    assert reply.status_code == 421
+
+
+@pytest.mark.anyio
+async def test_a_foreign_origin_is_refused_with_403(server: HttpServer) -> None:
+    reply = await post_mcp(server.url, Origin="https://evil.example")
+    assert reply.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("bind", "extra", "named"),
+    [
+        ("localhost", {}, "--http"),
+        ("127.0.0.1:99999", {}, "--http"),
+        ("127.0.0.1:0", {"PG_MCP_OAUTH_JWKS_URL": "http://issuer.test/jwks"}, "PG_MCP_OAUTH"),
+    ],
+    ids=["no-port", "port-out-of-range", "oauth-without-issuer"],
+)
+def test_a_bad_http_set_up_stops_start_up_in_one_line(
+    shop_dsn: str, bind: str, extra: dict[str, str], named: str
+) -> None:
+    done = run_pg_mcp("serve", "--http", bind, env=server_env(shop_dsn, None, **extra))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert named in lines[0]
+
+
+def test_serving_other_machines_without_authentication_refuses_to_start(shop_dsn: str) -> None:
+    done = run_pg_mcp("serve", "--http", "0.0.0.0:0", env=server_env(shop_dsn, None))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "PG_MCP_AUTH_TOKENS" in lines[0]
