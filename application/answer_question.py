@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Literal
 
-from application.candidates.agreement import PROBE_ROWS
-from application.database_choice import DatabaseChoice
-from application.parameter_prompt import judging_note
+from application.authoring.agreement import PROBE_ROWS
+from application.authoring.parameter_prompt import judging_note
+from application.authoring.sql_author import SqlAuthor
 from application.progress import Progress, Stage, no_progress
+from application.results.validation import ResultValidator, Validation
 from application.routing.chosen import Chosen, with_fallback
-from application.sql_author import SqlAuthor
-from application.validate_result import ResultValidator, Validation
+from application.routing.database_choice import DatabaseChoice
 from domain.errors import InvalidRequest
 from domain.models import JsonValue, QueryPlan, QueryResult
 from domain.safety.checked import CheckedSql

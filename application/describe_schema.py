@@ -3,10 +3,10 @@
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from application.databases import DatabaseDirectory
-from application.schema_catalog import SchemaCatalog
-from application.schema_formats import render_ddl, render_detailed, render_summary
-from application.visible_schemas import VisibleSchemas
+from application.routing.databases import DatabaseDirectory
+from application.schema.catalog import SchemaCatalog
+from application.schema.formats import render_ddl, render_detailed, render_summary
+from application.schema.visible import VisibleSchemas
 from domain.errors import DatabaseUnavailable, PgMcpError, SchemaLoadFailed
 from domain.models import SchemaSnapshot
 

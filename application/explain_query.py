@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from functools import partial
 
-from application.database_choice import DatabaseChoice
+from application.authoring.sql_author import SqlAuthor
 from application.progress import Progress, Stage, no_progress
 from application.routing.chosen import Chosen, with_fallback
-from application.sql_author import SqlAuthor
+from application.routing.database_choice import DatabaseChoice
 from domain.errors import InvalidRequest
 from domain.models import JsonValue, QueryPlan
 from domain.safety.checked import CheckedSql

@@ -20,14 +20,14 @@ from adapters.memory.table_database import TableDatabase
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.column_values import PostgresValueReader
 from adapters.postgres.pool import PoolConfig, open_pool
-from application.database_choice import CLOSE_SHARE, DatabaseChoice
-from application.databases import DatabaseDirectory
-from application.schema_catalog import SchemaCatalog
-from application.schema_ranking import DEFAULT_CONTEXT_TOKENS, select_schema_context
-from application.schema_tokens import estimate_tokens
+from application.routing.database_choice import CLOSE_SHARE, DatabaseChoice
+from application.routing.databases import DatabaseDirectory
+from application.schema.catalog import SchemaCatalog
+from application.schema.retrieval.ranking import DEFAULT_CONTEXT_TOKENS, select_schema_context
+from application.schema.retrieval.tokens import estimate_tokens
+from application.schema.visible import VisibleSchemas
 from application.values.value_catalog import ValueCatalog
 from application.values.value_lines import schema_with_values
-from application.visible_schemas import VisibleSchemas
 from domain.access.rules import AccessRules
 from domain.ports import Database, ValueReader
 from tests.erp_schema import erp_snapshot

@@ -9,9 +9,13 @@ import statistics
 import time
 from pathlib import Path
 
-from application.schema_context import render_schema_context
-from application.schema_ranking import DEFAULT_CONTEXT_TOKENS, schema_index, select_schema_context
-from application.schema_tokens import estimate_tokens
+from application.schema.retrieval.context import render_schema_context
+from application.schema.retrieval.ranking import (
+    DEFAULT_CONTEXT_TOKENS,
+    schema_index,
+    select_schema_context,
+)
+from application.schema.retrieval.tokens import estimate_tokens
 from tests.erp_schema import erp_snapshot
 
 QUESTIONS = Path(__file__).parents[1] / "tests" / "fixtures" / "erp" / "questions.json"

@@ -11,7 +11,7 @@ import sys
 
 from adapters.mcp.server import build_server
 from adapters.memory.scripted_chat_model import ScriptedChatModel
-from application import sql_author
+from application.authoring import sql_author
 from bootstrap.loader import load_settings
 from bootstrap.runtime import running_container, use_cases
 

@@ -11,15 +11,15 @@ from adapters.observability.call_observer import CallObserver
 from adapters.postgres.pools import open_pools
 from adapters.resilience.around import GuardedChatModel
 from application.answer_question import AnswerQuestion
-from application.database_choice import DatabaseChoice
-from application.databases import DatabaseDirectory
+from application.authoring.sql_author import SqlAuthor
 from application.describe_schema import DescribeSchema
 from application.explain_query import ExplainQuery
-from application.schema_catalog import SchemaCatalog
-from application.sql_author import SqlAuthor
-from application.validate_result import ResultValidator
+from application.results.validation import ResultValidator
+from application.routing.database_choice import DatabaseChoice
+from application.routing.databases import DatabaseDirectory
+from application.schema.catalog import SchemaCatalog
+from application.schema.visible import VisibleSchemas
 from application.values.value_catalog import ValueCatalog
-from application.visible_schemas import VisibleSchemas
 from bootstrap import factories, observing
 from bootstrap.settings import Settings
 from domain.safety.policy import SafetyPolicy

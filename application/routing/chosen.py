@@ -4,8 +4,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
-from application.name_hints import missing_relation
 from application.routing.routing import Routing
+from application.schema.name_hints import missing_relation
 from application.values.value_index import ValueIndex
 from domain.errors import PgMcpError, SqlExecutionFailed
 from domain.models import SchemaSnapshot

@@ -11,9 +11,9 @@ import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from application.schema_bm25 import Bm25Index
-from application.schema_index import table_terms
-from application.schema_tokens import question_terms, terms
+from application.schema.retrieval.bm25 import Bm25Index
+from application.schema.retrieval.index import table_terms
+from application.schema.retrieval.tokens import question_terms, terms
 from domain.models import SchemaSnapshot
 
 TOP_TABLES = 3

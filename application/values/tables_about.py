@@ -1,7 +1,7 @@
 """The few tables a question is most about, and the tables they reference (names live there)."""
 
-from application.schema_ranking import schema_index
-from application.schema_tokens import question_terms
+from application.schema.retrieval.ranking import schema_index
+from application.schema.retrieval.tokens import question_terms
 from domain.models import SchemaSnapshot, Table
 
 BEST_TABLES = 4

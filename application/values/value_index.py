@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Self
 
-from application.schema_tokens import STOP_WORDS, stem
+from application.schema.retrieval.tokens import STOP_WORDS, stem
 from domain.models import ColumnValue
 
 _WORD = re.compile(r"[^\W_]+")

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from application.schema_ranking import select_schema_context
+from application.schema.retrieval.ranking import select_schema_context
 from application.values.value_index import ValueIndex
 from domain.models import ColumnValue, SchemaSnapshot
 

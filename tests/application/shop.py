@@ -7,15 +7,15 @@ from adapters.memory.in_memory_schema_store import InMemorySchemaStore
 from adapters.memory.scripted_chat_model import ScriptedChatModel
 from adapters.memory.table_database import Outcome, TableDatabase
 from application.answer_question import AnswerQuestion
-from application.database_choice import DatabaseChoice
-from application.databases import DatabaseDirectory
+from application.authoring.sql_author import SqlAuthor
 from application.describe_schema import DescribeSchema
 from application.explain_query import ExplainQuery
-from application.schema_catalog import SchemaCatalog
-from application.sql_author import SqlAuthor
-from application.validate_result import ResultValidator
+from application.results.validation import ResultValidator
+from application.routing.database_choice import DatabaseChoice
+from application.routing.databases import DatabaseDirectory
+from application.schema.catalog import SchemaCatalog
+from application.schema.visible import VisibleSchemas
 from application.values.value_catalog import ValueCatalog
-from application.visible_schemas import VisibleSchemas
 from domain.access.rules import AccessRules
 from domain.models import Column, ForeignKey, SchemaSnapshot, Table
 from domain.safety.checked import SafetyConfig

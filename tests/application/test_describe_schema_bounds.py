@@ -5,11 +5,11 @@ import pytest
 from adapters.memory.fake_clock import FakeClock
 from adapters.memory.in_memory_schema_store import InMemorySchemaStore
 from adapters.memory.table_database import TableDatabase
-from application.databases import DatabaseDirectory
 from application.describe_schema import DescribeRequest, DescribeSchema
-from application.schema_catalog import SchemaCatalog
-from application.schema_formats import DETAILED_CHARS, SUMMARY_CHARS
-from application.visible_schemas import VisibleSchemas
+from application.routing.databases import DatabaseDirectory
+from application.schema.catalog import SchemaCatalog
+from application.schema.formats import DETAILED_CHARS, SUMMARY_CHARS
+from application.schema.visible import VisibleSchemas
 from domain.access.rules import AccessRules
 from domain.errors import DatabaseUnavailable
 from domain.models import SchemaSnapshot

@@ -6,13 +6,13 @@ from adapters.memory.fake_clock import FakeClock
 from adapters.memory.in_memory_schema_store import InMemorySchemaStore
 from adapters.memory.scripted_chat_model import ScriptedChatModel
 from application.answer_question import AnswerQuestion
-from application.database_choice import DatabaseChoice
-from application.databases import DatabaseDirectory
-from application.schema_catalog import SchemaCatalog
-from application.sql_author import SqlAuthor
-from application.validate_result import ResultValidator
+from application.authoring.sql_author import SqlAuthor
+from application.results.validation import ResultValidator
+from application.routing.database_choice import DatabaseChoice
+from application.routing.databases import DatabaseDirectory
+from application.schema.catalog import SchemaCatalog
+from application.schema.visible import VisibleSchemas
 from application.values.value_catalog import ValueCatalog
-from application.visible_schemas import VisibleSchemas
 from domain.access.rules import AccessRules
 from domain.ports import ChatModel, Database, ValueReader
 from domain.safety.checked import SafetyConfig

@@ -17,12 +17,12 @@ from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.column_values import PostgresValueReader
 from adapters.postgres.pool import PoolConfig, open_pool
 from application.answer_question import AnswerRequest
-from application.database_choice import DatabaseChoice
-from application.databases import DatabaseDirectory
 from application.describe_schema import DescribeSchema
 from application.explain_query import ExplainQuery
-from application.schema_catalog import SchemaCatalog
-from application.visible_schemas import VisibleSchemas
+from application.routing.database_choice import DatabaseChoice
+from application.routing.databases import DatabaseDirectory
+from application.schema.catalog import SchemaCatalog
+from application.schema.visible import VisibleSchemas
 from domain.access.rules import AccessRules
 from domain.models import ChatMessage
 from domain.ports import Database, ValueReader

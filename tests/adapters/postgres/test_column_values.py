@@ -10,8 +10,8 @@ from adapters.memory.scripted_chat_model import ScriptedChatModel
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.column_values import PostgresValueReader
 from adapters.postgres.pool import PoolConfig, open_pool
+from application.schema.visible import VisibleSchemas
 from application.values.value_catalog import ValueCatalog
-from application.visible_schemas import VisibleSchemas
 from domain.access.rules import AccessRules
 from domain.models import QueryResult
 from domain.safety.checked import CheckedSql

@@ -7,7 +7,7 @@ import pytest
 from adapters.memory.fake_clock import FakeClock
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.pool import PoolConfig, open_pool
-from application.schema_context import render_schema_context
+from application.schema.retrieval.context import render_schema_context
 from domain.models import SchemaSnapshot
 from tests.pg import create_database
 

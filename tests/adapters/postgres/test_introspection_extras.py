@@ -10,7 +10,7 @@ import pytest
 from adapters.memory.fake_clock import FakeClock
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.pool import PoolConfig, open_pool
-from application.name_hints import did_you_mean
+from application.schema.name_hints import did_you_mean
 from domain.access.rules import AccessRules
 from domain.access.visibility import visible_schema
 from domain.errors import SqlExecutionFailed

@@ -12,15 +12,15 @@ from adapters.memory.offline_database import OfflineDatabase
 from adapters.memory.prepared_value_reader import PreparedValueReader
 from adapters.memory.scripted_chat_model import ScriptedChatModel
 from adapters.memory.table_database import TableDatabase
-from application.database_choice import DatabaseChoice
-from application.database_router import route_question
+from application.routing.database_choice import DatabaseChoice
+from application.routing.router import route_question
 from domain.errors import DatabaseUnavailable
 from domain.models import ColumnValue, SchemaSnapshot
 from domain.ports import Database
 from tests.application.wiring import routing_choice
 from tests.erp_schema import erp_snapshot
 
-QUESTIONS = Path(__file__).parents[1] / "fixtures" / "erp" / "questions.json"
+QUESTIONS = Path(__file__).parents[2] / "fixtures" / "erp" / "questions.json"
 # Three databases of distinct domains, as a company would split them, cut from the ERP.
 GROUPS = {
     "people": {"hr"},

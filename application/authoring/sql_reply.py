@@ -3,7 +3,7 @@
 import json
 import re
 
-from application.sql_input import starts_like_sql
+from application.authoring.sql_input import starts_like_sql
 from domain.errors import SqlGenerationFailed
 from domain.models import SqlDraft
 

@@ -4,15 +4,15 @@ from pathlib import Path
 
 import pytest
 
-from application.schema_bm25 import Bm25Index
-from application.schema_context import render_schema_context
-from application.schema_ranking import schema_index, select_schema_context
-from application.schema_tokens import estimate_tokens, terms
+from application.schema.retrieval.bm25 import Bm25Index
+from application.schema.retrieval.context import render_schema_context
+from application.schema.retrieval.ranking import schema_index, select_schema_context
+from application.schema.retrieval.tokens import estimate_tokens, terms
 from domain.models import Column, EnumType, ForeignKey, SchemaSnapshot, Table
 from tests.erp_schema import erp_snapshot, small_erp_snapshot
 
 QUESTIONS = json.loads(
-    (Path(__file__).parents[1] / "fixtures" / "erp" / "questions.json").read_text("utf-8")
+    (Path(__file__).parents[2] / "fixtures" / "erp" / "questions.json").read_text("utf-8")
 )
 BUDGET = 6000
 

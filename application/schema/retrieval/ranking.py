@@ -9,8 +9,8 @@ the snapshot's order and ends with a line saying how many tables were left out.
 
 from collections.abc import Callable, Collection, Sequence
 
-from application.schema_index import SchemaIndex
-from application.schema_tokens import estimate_tokens, question_terms
+from application.schema.retrieval.index import SchemaIndex
+from application.schema.retrieval.tokens import estimate_tokens, question_terms
 from domain.models import SchemaSnapshot
 
 DEFAULT_CONTEXT_TOKENS = 6000

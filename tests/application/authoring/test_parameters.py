@@ -3,7 +3,7 @@
 import pytest
 
 from application.answer_question import AnswerRequest
-from application.value_redaction import without_values
+from application.authoring.value_redaction import without_values
 from domain.errors import ErrorCode, PgMcpError, SqlExecutionFailed
 from domain.models import ColumnInfo, Parameter, QueryResult
 from tests.application.shop import build_world

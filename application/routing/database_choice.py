@@ -4,16 +4,16 @@ import asyncio
 import logging
 from collections.abc import Mapping
 
-from application.databases import DatabaseDirectory
 from application.routing.chosen import Chosen, Prepared
+from application.routing.databases import DatabaseDirectory
 from application.routing.loading import RoutingLoads
 from application.routing.model_choice import choice_conversation, chosen_name, summary
 from application.routing.routing import Routing
 from application.routing.scores import Candidate, Ranked, rank_databases
 from application.routing.value_votes import value_bonus
-from application.schema_catalog import SchemaCatalog
+from application.schema.catalog import SchemaCatalog
+from application.schema.visible import VisibleSchemas
 from application.values.value_catalog import ValueCatalog
-from application.visible_schemas import VisibleSchemas
 from domain.errors import AIServiceUnavailable, DatabaseUnavailable, PgMcpError, RateLimited
 from domain.models import SchemaSnapshot
 from domain.ports import ChatModel, Clock, Database

@@ -1,4 +1,4 @@
-from application.result_checks import ResultWarning, check_result
+from application.results.checks import ResultWarning, check_result
 from domain.models import ColumnInfo, QueryResult
 
 COLUMNS = (

@@ -6,9 +6,9 @@ import pytest
 
 from adapters.memory.scripted_chat_model import ScriptedChatModel
 from application.answer_question import AnswerRequest
-from application.gate_decisions import GateDecisions
-from application.sql_author import SqlAuthor
-from application.visible_schemas import VisibleSchemas
+from application.authoring.gate_decisions import GateDecisions
+from application.authoring.sql_author import SqlAuthor
+from application.schema.visible import VisibleSchemas
 from domain.access.rules import AccessRules
 from domain.errors import ErrorCode, UnsafeSql
 from domain.refusal_rules import RefusalRule

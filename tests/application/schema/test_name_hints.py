@@ -1,6 +1,6 @@
 import pytest
 
-from application.name_hints import did_you_mean
+from application.schema.name_hints import did_you_mean
 from domain.models import Column, SchemaSnapshot, Table
 
 

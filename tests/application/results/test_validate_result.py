@@ -1,7 +1,7 @@
 import pytest
 
 from adapters.memory.scripted_chat_model import ScriptedChatModel
-from application.validate_result import ResultValidator, Validation
+from application.results.validation import ResultValidator, Validation
 from domain.errors import ErrorCode, PgMcpError
 from domain.models import ColumnInfo, QueryResult
 

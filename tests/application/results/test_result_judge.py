@@ -4,7 +4,7 @@ from collections.abc import Sequence
 import pytest
 
 from adapters.memory.scripted_chat_model import ScriptedChatModel
-from application.result_judge import (
+from application.results.judge import (
     JUDGE_VERDICT_SCHEMA,
     JudgeVerdict,
     ResultJudge,

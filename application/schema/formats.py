@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from application.schema_context import render_enum_line, render_table_block
+from application.schema.retrieval.context import render_enum_line, render_table_block
 from domain.models import Column, RelationKind, SchemaSnapshot, Table
 
 # About four characters a token: a summary stays near 3k tokens, a detailed view or DDL near

@@ -4,8 +4,8 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from application.result_checks import ResultWarning, check_result
-from application.result_judge import ResultJudge
+from application.results.checks import ResultWarning, check_result
+from application.results.judge import ResultJudge
 from domain.errors import AIServiceUnavailable, ResultValidationFailed
 from domain.models import QueryResult
 from domain.ports import ChatModel

@@ -6,23 +6,23 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Generic, TypeVar
 
-from application.candidates.agreement import (
+from application.authoring.agreement import (
     CandidateReport,
     Probe,
     more_drafts,
     pick_by_agreement,
 )
-from application.gate_decisions import GateDecisions
-from application.name_hints import did_you_mean
-from application.parameter_prompt import drafting_note
+from application.authoring.gate_decisions import GateDecisions
+from application.authoring.parameter_prompt import drafting_note
+from application.authoring.prompts import drafting_conversation, repair_conversation
+from application.authoring.sql_input import looks_like_sql, starts_like_sql
+from application.authoring.sql_reply import SQL_DRAFT_SCHEMA, parse_sql_reply
+from application.authoring.value_redaction import without_values
 from application.progress import Progress, Stage, no_progress
-from application.prompts import drafting_conversation, repair_conversation
-from application.schema_ranking import select_schema_context
-from application.sql_input import looks_like_sql, starts_like_sql
-from application.sql_reply import SQL_DRAFT_SCHEMA, parse_sql_reply
-from application.value_redaction import without_values
+from application.schema.name_hints import did_you_mean
+from application.schema.retrieval.ranking import select_schema_context
+from application.schema.visible import VisibleSchemas
 from application.values.value_catalog import ValueCatalog
-from application.visible_schemas import VisibleSchemas
 from domain.access.policy import AccessPolicy
 from domain.errors import InvalidRequest, SqlExecutionFailed, UnsafeSql
 from domain.models import ChatMessage, QueryResult, SchemaSnapshot, SqlDraft

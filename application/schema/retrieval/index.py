@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from typing import Self
 
-from application.schema_bm25 import Bm25Index
-from application.schema_context import render_enum_line, render_table_block
-from application.schema_tokens import estimate_tokens, terms
+from application.schema.retrieval.bm25 import Bm25Index
+from application.schema.retrieval.context import render_enum_line, render_table_block
+from application.schema.retrieval.tokens import estimate_tokens, terms
 from domain.models import SchemaSnapshot, Table
 
 # A table's own name says most about it, its comment next; columns add detail (a BM25F-style
