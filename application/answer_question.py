@@ -110,7 +110,7 @@ class AnswerQuestion:
         max_rows: int,
         progress: Progress,
     ) -> Answer:
-        database, snapshot = chosen.database, chosen.snapshot
+        database, schema = chosen.database, chosen.schema
 
         async def run(checked: CheckedSql) -> QueryResult | QueryPlan:
             values = checked.arguments
@@ -132,7 +132,7 @@ class AnswerQuestion:
 
         authored = await self._author.author(
             question,
-            snapshot,
+            schema,
             run,
             progress,
             reload=partial(self._choice.reload, database),

@@ -6,7 +6,6 @@ from typing import Literal
 from application.routing.databases import DatabaseDirectory
 from application.schema.catalog import SchemaCatalog
 from application.schema.formats import render_ddl, render_detailed, render_summary
-from application.schema.visible import VisibleSchemas
 from domain.errors import DatabaseUnavailable, PgMcpError, SchemaLoadFailed
 from domain.models import SchemaSnapshot
 
@@ -52,12 +51,9 @@ class DescribeSchema:
     - With several databases and none named, it lists them with a line each.
     """
 
-    def __init__(
-        self, *, databases: DatabaseDirectory, catalog: SchemaCatalog, visible: VisibleSchemas
-    ) -> None:
+    def __init__(self, *, databases: DatabaseDirectory, catalog: SchemaCatalog) -> None:
         self._databases = databases
         self._catalog = catalog
-        self._visible = visible
 
     async def execute(self, request: DescribeRequest) -> SchemaDescription:
         """Load (or reload) and render the schema.
@@ -69,10 +65,9 @@ class DescribeSchema:
             return await self._listing(request)
         database = self._databases.pick(request.database)
         try:
-            snapshot = await self._catalog.snapshot(database, refresh=request.refresh)
+            visible = (await self._catalog.schema(database, refresh=request.refresh)).visible
         except PgMcpError as error:
             raise error.about(database=database.name) from None
-        visible = self._visible.of(snapshot)
         rendering = _RENDERERS[request.format](visible)
         shown = replace(visible, tables=visible.tables[: rendering.shown])
         return SchemaDescription(snapshot=shown, format=request.format, text=rendering.text)
@@ -90,9 +85,8 @@ class DescribeSchema:
 
     async def _summary(self, name: str, refresh: bool) -> DatabaseSummary:
         try:
-            snapshot = self._visible.of(
-                await self._catalog.snapshot(self._databases.pick(name), refresh=refresh)
-            )
+            schema = await self._catalog.schema(self._databases.pick(name), refresh=refresh)
+            snapshot = schema.visible
         except (DatabaseUnavailable, SchemaLoadFailed) as error:
             return DatabaseSummary(name=name, relations=None, summary=f"unavailable ({error.code})")
         largest = sorted(snapshot.tables, key=lambda t: -(t.row_estimate or 0))[:5]

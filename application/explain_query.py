@@ -74,7 +74,7 @@ class ExplainQuery:
     async def _explain(
         self, chosen: Chosen, request: ExplainRequest, question: str, progress: Progress
     ) -> Explanation:
-        database, snapshot = chosen.database, chosen.snapshot
+        database, schema = chosen.database, chosen.schema
 
         async def plan(checked: CheckedSql) -> QueryPlan:
             return await database.explain(
@@ -83,7 +83,7 @@ class ExplainQuery:
 
         authored = await self._author.author(
             question,
-            snapshot,
+            schema,
             plan,
             progress,
             reload=partial(self._choice.reload, database),

@@ -23,9 +23,9 @@ from adapters.postgres.pool import PoolConfig, open_pool
 from application.routing.database_choice import CLOSE_SHARE, DatabaseChoice
 from application.routing.databases import DatabaseDirectory
 from application.schema.catalog import SchemaCatalog
+from application.schema.prepared import PreparedSchema
 from application.schema.retrieval.ranking import DEFAULT_CONTEXT_TOKENS, select_schema_context
 from application.schema.retrieval.tokens import estimate_tokens
-from application.schema.visible import VisibleSchemas
 from application.values.value_catalog import ValueCatalog
 from application.values.value_lines import schema_with_values
 from domain.access.rules import AccessRules
@@ -41,7 +41,6 @@ async def route_all(databases: dict[str, Database], readers: dict[str, ValueRead
     choice = DatabaseChoice(
         databases=DatabaseDirectory(databases, descriptions()),
         catalog=SchemaCatalog(store=InMemorySchemaStore(), clock=clock, ttl=3600),
-        visible=VisibleSchemas(AccessRules()),
         values=ValueCatalog(readers),
         clock=clock,
     )
@@ -70,14 +69,15 @@ async def route_all(databases: dict[str, Database], readers: dict[str, ValueRead
 
 async def link_values(databases: dict[str, Database], readers: dict[str, ValueReader]) -> None:
     """Print the share of literals in the context, with and without value linking, and sizes."""
-    visible = VisibleSchemas(AccessRules())
     values = ValueCatalog(readers)
     found, baseline, count, sizes, plain_sizes, missed = 0, 0, 0, [], [], []
     for question, name, literals in questions_with_literals():
-        snapshot = visible.of(await databases[name].introspect())
-        index = await values.index(snapshot)
-        linked = schema_with_values(snapshot, question, index, max_tokens=DEFAULT_CONTEXT_TOKENS)
-        plain = select_schema_context(snapshot, question, max_tokens=DEFAULT_CONTEXT_TOKENS)
+        schema = PreparedSchema(await databases[name].introspect(), AccessRules())
+        index = await values.index(schema)
+        linked = schema_with_values(
+            schema.index, question, index, max_tokens=DEFAULT_CONTEXT_TOKENS
+        )
+        plain = select_schema_context(schema.index, question, max_tokens=DEFAULT_CONTEXT_TOKENS)
         sizes.append(estimate_tokens(linked))
         plain_sizes.append(estimate_tokens(plain))
         for literal in literals:

@@ -10,11 +10,8 @@ import time
 from pathlib import Path
 
 from application.schema.retrieval.context import render_schema_context
-from application.schema.retrieval.ranking import (
-    DEFAULT_CONTEXT_TOKENS,
-    schema_index,
-    select_schema_context,
-)
+from application.schema.retrieval.index import SchemaIndex
+from application.schema.retrieval.ranking import DEFAULT_CONTEXT_TOKENS, select_schema_context
 from application.schema.retrieval.tokens import estimate_tokens
 from tests.erp_schema import erp_snapshot
 
@@ -34,13 +31,13 @@ def measure(size: int, questions: list[dict[str, object]]) -> None:
     snapshot = erp_snapshot(size)
     whole = render_schema_context(snapshot)
     started = time.perf_counter()
-    schema_index(snapshot)
+    index = SchemaIndex.build(snapshot)
     build = time.perf_counter() - started
     timings, tokens, found, misses = [], [], 0, []
     for question in questions:
         text = str(question["question"])
         started = time.perf_counter()
-        context = select_schema_context(snapshot, text, max_tokens=DEFAULT_CONTEXT_TOKENS)
+        context = select_schema_context(index, text, max_tokens=DEFAULT_CONTEXT_TOKENS)
         timings.append(time.perf_counter() - started)
         tokens.append(estimate_tokens(context))
         shown = {line.split()[0] for line in context.splitlines() if line[:1].isalpha()}

@@ -18,7 +18,6 @@ from application.results.validation import ResultValidator
 from application.routing.database_choice import DatabaseChoice
 from application.routing.databases import DatabaseDirectory
 from application.schema.catalog import SchemaCatalog
-from application.schema.visible import VisibleSchemas
 from application.values.value_catalog import ValueCatalog
 from bootstrap import factories, observing
 from bootstrap.settings import Settings
@@ -117,19 +116,18 @@ class Container(containers.DeclarativeContainer):
     safety_config = providers.Callable(factories.safety_config, settings.provided.safety)
     safety_policy = providers.Singleton(SafetyPolicy, safety_config)
     access_rules = providers.Singleton(factories.access_rules, settings.provided.safety)
-    visible_schemas = providers.Singleton(VisibleSchemas, access_rules)
 
     catalog = providers.Singleton(
         SchemaCatalog,
         store=schema_store,
         clock=clock,
         ttl=settings.provided.query.schema_cache_ttl,
+        rules=access_rules,
     )
     author = providers.Singleton(
         SqlAuthor,
         chat_model=chat_model,
         safety=safety_policy,
-        visible=visible_schemas,
         max_repairs=settings.provided.query.max_repair_attempts,
         context_tokens=settings.provided.query.schema_context_tokens,
         show_values=settings.provided.query.show_parameter_values,
@@ -141,7 +139,6 @@ class Container(containers.DeclarativeContainer):
         DatabaseChoice,
         databases=directory,
         catalog=catalog,
-        visible=visible_schemas,
         values=value_catalog,
         clock=clock,
         chat_model=chat_model,
@@ -169,6 +166,4 @@ class Container(containers.DeclarativeContainer):
         author=author,
         timeout=settings.provided.query.query_timeout,
     )
-    describe_schema = providers.Factory(
-        DescribeSchema, databases=directory, catalog=catalog, visible=visible_schemas
-    )
+    describe_schema = providers.Factory(DescribeSchema, databases=directory, catalog=catalog)

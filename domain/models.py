@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
 JsonValue: TypeAlias = str | int | float | bool | list["JsonValue"] | dict[str, "JsonValue"] | None
 Row: TypeAlias = tuple[JsonValue, ...]
@@ -134,6 +134,24 @@ class ForeignKey:
     ref_columns: tuple[str, ...]
 
 
+class RelationName(NamedTuple):
+    """A relation's schema and name exactly as PostgreSQL stores them; either may hold a dot."""
+
+    schema: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """What a view reads: a whole relation (column None), or one column of it."""
+
+    relation: RelationName
+    column: str | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Table:
     """A table or view with its columns and keys; for a view, depends_on lists what it reads.
@@ -150,21 +168,26 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     comment: str | None = None
     row_estimate: int | None = None
-    depends_on: tuple[str, ...] = ()
+    depends_on: tuple[Dependency, ...] = ()
     indexes: tuple[Index, ...] = ()
-    parents: tuple[tuple[str, str], ...] = ()
+    parents: tuple[RelationName, ...] = ()
+
+    @property
+    def relation_name(self) -> RelationName:
+        """Schema and name, the key this relation is known by."""
+        return RelationName(self.schema, self.name)
 
     @property
     def qualified_name(self) -> str:
-        """schema.name, as a reader would write it."""
+        """schema.name, as a reader would write it (for display, never to look up)."""
         return f"{self.schema}.{self.name}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ColumnValue:
-    """One value stored in a column of a relation (table is schema.name)."""
+    """One value stored in a column of a relation."""
 
-    table: str
+    table: RelationName
     column: str
     value: str
 

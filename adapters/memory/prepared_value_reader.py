@@ -25,7 +25,7 @@ class PreparedValueReader(ValueReader):
         """The prepared values of `tables`, once released."""
         self.reads += 1
         await self._released.wait()
-        asked = {table.qualified_name for table in tables}
+        asked = {table.relation_name for table in tables}
         return [value for value in self._values if value.table in asked]
 
     async def similar_values(
@@ -33,7 +33,7 @@ class PreparedValueReader(ValueReader):
     ) -> list[ColumnValue]:
         """The prepared values of those columns that contain a phrase, ignoring case."""
         await self._released.wait()
-        asked = {(table.qualified_name, column) for table, column in columns}
+        asked = {(table.relation_name, column) for table, column in columns}
         return [
             value
             for phrase in phrases

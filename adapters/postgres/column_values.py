@@ -10,7 +10,7 @@ the same statement timeout and memory limits as any query. Two sources, both bou
 
 from collections.abc import Sequence
 
-from domain.models import ColumnValue, JsonValue, Parameter, Table
+from domain.models import ColumnValue, JsonValue, Parameter, RelationName, Table
 from domain.ports import Database, ValueReader
 from domain.safety.identifiers import quote_identifier
 
@@ -51,11 +51,11 @@ class PostgresValueReader(ValueReader):
         each phrase reads the column whole.
         """
         schema = await self._pg_trgm()
-        types = {(t.qualified_name, c.name): c.data_type for t, _ in columns for c in t.columns}
+        types = {(t.relation_name, c.name): c.data_type for t, _ in columns for c in t.columns}
         wanted = [
             (table, column)
             for table, column in columns
-            if _is_text(types.get((table.qualified_name, column), ""))
+            if _is_text(types.get((table.relation_name, column), ""))
             and table.row_estimate is not None
             and table.row_estimate <= SIMILAR_TABLE_ROWS
         ][:MAX_SIMILAR_COLUMNS]
@@ -79,7 +79,7 @@ class PostgresValueReader(ValueReader):
         )
         return [
             ColumnValue(
-                table=pairs[int(str(key))][0].qualified_name,
+                table=pairs[int(str(key))][0].relation_name,
                 column=pairs[int(str(key))][1],
                 value=str(value),
             )
@@ -98,14 +98,14 @@ class PostgresValueReader(ValueReader):
     async def few_values(self, tables: Sequence[Table], *, per_column: int) -> list[ColumnValue]:
         """Values of the text columns with at most per_column distinct values, stats first."""
         wanted = [(t, c.name) for t in tables for c in t.columns if _is_text(c.data_type)]
-        found: dict[tuple[str, str], list[str]] = {}
+        found: dict[tuple[RelationName, str], list[str]] = {}
         for start in range(0, len(wanted), COLUMNS_PER_STATS_STATEMENT):
             chunk = wanted[start : start + COLUMNS_PER_STATS_STATEMENT]
             found.update(await self._from_stats(chunk, per_column))
         small = [
             (table, column)
             for table, column in wanted
-            if (table.qualified_name, column) not in found
+            if (table.relation_name, column) not in found
             and table.row_estimate is not None
             and table.row_estimate <= SMALL_TABLE_ROWS
         ]
@@ -119,7 +119,7 @@ class PostgresValueReader(ValueReader):
 
     async def _from_stats(
         self, columns: list[tuple[Table, str]], per_column: int
-    ) -> dict[tuple[str, str], list[str]]:
+    ) -> dict[tuple[RelationName, str], list[str]]:
         if not columns:
             return {}
         keys = ", ".join(
@@ -138,23 +138,23 @@ class PostgresValueReader(ValueReader):
         )
         result = await self._database.fetch(sql, max_rows=len(columns), timeout=self._timeout)
         rows = {(t.schema, t.name): t.row_estimate for t, _ in columns}
-        found: dict[tuple[str, str], list[str]] = {}
+        found: dict[tuple[RelationName, str], list[str]] = {}
         for schema, table, column, n_distinct, vals in result.rows:
             values = _strings(vals)
             distinct = _distinct_count(n_distinct, rows.get((str(schema), str(table))))
             # Complete only when the most common values are all the distinct ones.
             if distinct is not None and distinct <= min(len(values), per_column):
-                found[(f"{schema}.{table}", str(column))] = values
+                found[(RelationName(str(schema), str(table)), str(column))] = values
         return found
 
     async def _distinct(
         self, columns: list[tuple[Table, str]], per_column: int
-    ) -> dict[tuple[str, str], list[str]]:
-        by_table: dict[str, list[tuple[Table, str]]] = {}
+    ) -> dict[tuple[RelationName, str], list[str]]:
+        by_table: dict[RelationName, list[tuple[Table, str]]] = {}
         for table, column in columns:
-            by_table.setdefault(table.qualified_name, []).append((table, column))
+            by_table.setdefault(table.relation_name, []).append((table, column))
         groups = list(by_table.values())[:MAX_READ_TABLES]
-        found: dict[tuple[str, str], list[str]] = {}
+        found: dict[tuple[RelationName, str], list[str]] = {}
         for start in range(0, len(groups), TABLES_PER_STATEMENT):
             batch = [
                 pair for group in groups[start : start + TABLES_PER_STATEMENT] for pair in group
@@ -164,7 +164,7 @@ class PostgresValueReader(ValueReader):
 
     async def _distinct_batch(
         self, columns: list[tuple[Table, str]], per_column: int
-    ) -> dict[tuple[str, str], list[str]]:
+    ) -> dict[tuple[RelationName, str], list[str]]:
         parts = [
             f"(SELECT {position} AS k, v FROM (SELECT DISTINCT {quote_identifier(column)}::text"
             f" AS v FROM {quote_identifier(table.schema)}.{quote_identifier(table.name)}"
@@ -178,7 +178,7 @@ class PostgresValueReader(ValueReader):
         for key, value in result.rows:
             values.setdefault(int(str(key)), []).append(str(value))
         return {
-            (columns[key][0].qualified_name, columns[key][1]): sorted(found)
+            (columns[key][0].relation_name, columns[key][1]): sorted(found)
             for key, found in values.items()
             if len(found) <= per_column  # more than that: not a column of few values
         }

@@ -21,9 +21,18 @@ from adapters.postgres.introspection_stats import (
     examples_by_column,
     index_from_row,
 )
-from domain.models import Column, EnumType, ForeignKey, Index, RelationKind, SchemaSnapshot, Table
+from domain.models import (
+    Column,
+    Dependency,
+    EnumType,
+    ForeignKey,
+    Index,
+    RelationKind,
+    RelationName,
+    SchemaSnapshot,
+    Table,
+)
 from domain.safety.functions import TRUSTED_EXTENSIONS, UNTRUSTED_EXTENSION_FUNCTIONS
-from domain.safety.identifiers import written_name
 
 # Schemas named pg_* are reserved (pg_catalog, pg_toast, pg_temp_N); users cannot create them.
 _USER_SCHEMA = "{ns}.nspname !~ '^pg_' AND {ns}.nspname <> 'information_schema'"
@@ -194,16 +203,17 @@ def build_snapshot(
     constraints_of: dict[int, list[asyncpg.Record]] = defaultdict(list)
     for row in constraints:
         constraints_of[row["conrelid"]].append(row)
-    reads_of: dict[int, set[str]] = defaultdict(set)
+    reads_of: dict[int, set[Dependency]] = defaultdict(set)
     for row in dependencies:
-        reads_of[row["view_oid"]].add(_dotted(row["nspname"], row["relname"], row["attname"]))
+        relation = RelationName(row["nspname"], row["relname"])
+        reads_of[row["view_oid"]].add(Dependency(relation, row["attname"]))
     parents_of = parents_by_relation(parents)
     tables = tuple(
         _table(
             row,
             columns_of.get(row["oid"], []),
             constraints_of.get(row["oid"], []),
-            depends_on=tuple(sorted(reads_of.get(row["oid"], ()))),
+            depends_on=tuple(sorted(reads_of.get(row["oid"], ()), key=_reading_order)),
             indexes=tuple(indexes_of.get(row["oid"], ())),
             parents=parents_of.get(row["oid"], ()),
         )
@@ -234,10 +244,8 @@ def _column(row: asyncpg.Record, examples: tuple[str, ...]) -> Column:
     )
 
 
-def _dotted(*parts: str | None) -> str:
-    # Every part that PostgreSQL would not read back unchanged unquoted (upper case, a dot, a
-    # quote, a space) is quoted, so that the access catalog resolves it to this exact name.
-    return ".".join(written_name(part) for part in parts if part is not None)
+def _reading_order(dependency: Dependency) -> tuple[RelationName, str]:
+    return dependency.relation, dependency.column or ""
 
 
 def _table(
@@ -245,9 +253,9 @@ def _table(
     columns: Sequence[Column],
     constraints: Sequence[asyncpg.Record],
     *,
-    depends_on: tuple[str, ...] = (),
+    depends_on: tuple[Dependency, ...] = (),
     indexes: tuple[Index, ...] = (),
-    parents: tuple[tuple[str, str], ...] = (),
+    parents: tuple[RelationName, ...] = (),
 ) -> Table:
     kind = _KINDS[row["relkind"]]
     keys = _by_type(constraints)

@@ -5,6 +5,8 @@ from collections.abc import Iterable
 
 import asyncpg
 
+from domain.models import RelationName
+
 # Every ancestor of every table (partitions and inheritance children), nearest first, through
 # pg_inherits; relkind filters out the partitions of partitioned indexes recorded there too.
 PARENTS_SQL = """
@@ -52,9 +54,9 @@ ORDER BY 1, 2
 """
 
 
-def parents_by_relation(rows: Iterable[asyncpg.Record]) -> dict[int, tuple[tuple[str, str], ...]]:
-    """(schema, name) of each relation's ancestors by relation oid, nearest first."""
-    parents: dict[int, list[tuple[str, str]]] = defaultdict(list)
+def parents_by_relation(rows: Iterable[asyncpg.Record]) -> dict[int, tuple[RelationName, ...]]:
+    """Each relation's ancestors by relation oid, nearest first."""
+    parents: dict[int, list[RelationName]] = defaultdict(list)
     for row in rows:
-        parents[row["child"]].append((row["nspname"], row["relname"]))
+        parents[row["child"]].append(RelationName(row["nspname"], row["relname"]))
     return {child: tuple(found) for child, found in parents.items()}

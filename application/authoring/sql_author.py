@@ -20,12 +20,11 @@ from application.authoring.sql_reply import SQL_DRAFT_SCHEMA, parse_sql_reply
 from application.authoring.value_redaction import without_values
 from application.progress import Progress, Stage, no_progress
 from application.schema.name_hints import did_you_mean
+from application.schema.prepared import PreparedSchema
 from application.schema.retrieval.ranking import select_schema_context
-from application.schema.visible import VisibleSchemas
 from application.values.value_catalog import ValueCatalog
-from domain.access.policy import AccessPolicy
 from domain.errors import InvalidRequest, SqlExecutionFailed, UnsafeSql
-from domain.models import ChatMessage, QueryResult, SchemaSnapshot, SqlDraft
+from domain.models import ChatMessage, QueryResult, SqlDraft
 from domain.ports import ChatModel
 from domain.refusal_rules import RefusalRule
 from domain.safety.checked import CheckedSql
@@ -46,8 +45,8 @@ from domain.safety.policy import SafetyPolicy
 
 T = TypeVar("T")
 Trial = Callable[[CheckedSql], Awaitable[T]]
-# Asked for a newer snapshot when SQL names a relation the one in hand lacks; None: none newer.
-Reload = Callable[[SchemaSnapshot], Awaitable[SchemaSnapshot | None]]
+# Asked for a newer schema when SQL names a relation the one in hand lacks; None: none newer.
+Reload = Callable[[PreparedSchema], Awaitable[PreparedSchema | None]]
 
 # Below this the gate takes a few milliseconds; above, up to about 0.3 s at the input bounds,
 # which would stall every other call on the event loop (bench/safety.py measures both).
@@ -90,7 +89,6 @@ class SqlAuthor:
         *,
         chat_model: ChatModel,
         safety: SafetyPolicy,
-        visible: VisibleSchemas,
         max_repairs: int,
         context_tokens: int,
         show_values: bool = False,
@@ -99,8 +97,6 @@ class SqlAuthor:
     ) -> None:
         self._chat_model = chat_model
         self._safety = safety
-        self._visible = visible
-        self._access = AccessPolicy(visible.rules)
         self._decisions = GateDecisions()
         self._max_repairs = max_repairs
         self._context_tokens = context_tokens
@@ -108,24 +104,24 @@ class SqlAuthor:
         self._values = values
         self._candidates = candidates
 
-    def check(self, placed: PlacedSql, snapshot: SchemaSnapshot) -> CheckedSql:
+    def check(self, placed: PlacedSql, schema: PreparedSchema) -> CheckedSql:
         """Run the safety and access policies over one statement; the result is runnable.
 
         Raises:
             UnsafeSql: either policy refused it, or a placeholder is not read as a value.
         """
-        decided = self._decisions.get(placed.sql, snapshot)
+        decided = self._decisions.get(placed.sql, schema)
         if decided is None:
-            decided = self._decide(placed.sql, snapshot)
-            self._decisions.put(placed.sql, snapshot, decided)
+            decided = self._decide(placed.sql, schema)
+            self._decisions.put(placed.sql, schema, decided)
         return bind_placed(decided, placed)
 
-    def _decide(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
+    def _decide(self, sql: str, schema: PreparedSchema) -> CheckedSql:
         try:
-            checked = self._access.check(self._gate(sql, snapshot), snapshot)
+            checked = schema.access.check(self._gate(sql, schema))
             if checked.runnable is None:
                 # Stars were narrowed: the new text is judged afresh, as PostgreSQL reads it.
-                checked = self._access.check(self._gate(checked.sql, snapshot), snapshot)
+                checked = schema.access.check(self._gate(checked.sql, schema))
         except RecursionError as exc:  # the access policy walks the tree recursively too
             raise too_deep_to_check() from exc
         if checked.runnable is None:
@@ -142,15 +138,16 @@ class SqlAuthor:
         """
         check_argument(text, self._safety.input_bounds)
 
-    async def _checked(self, placed: PlacedSql, snapshot: SchemaSnapshot) -> CheckedSql:
+    async def _checked(self, placed: PlacedSql, schema: PreparedSchema) -> CheckedSql:
         if len(placed.sql) <= _INLINE_CHECK_CHARS:
-            return self.check(placed, snapshot)
+            return self.check(placed, schema)
         # mypyc-compiled sqlglot holds the GIL for long stretches, yet a worker thread still
         # lets the loop run between them: a small call beside a large one stays fast.
-        return await asyncio.to_thread(self.check, placed, snapshot)
+        return await asyncio.to_thread(self.check, placed, schema)
 
-    def _gate(self, sql: str, snapshot: SchemaSnapshot) -> CheckedSql:
+    def _gate(self, sql: str, schema: PreparedSchema) -> CheckedSql:
         """The safety policy, told what this database adds safely: extensions, enum types."""
+        snapshot = schema.snapshot
         return self._safety.check(
             sql,
             extension_functions=snapshot.extension_functions,
@@ -158,21 +155,21 @@ class SqlAuthor:
         )
 
     async def _check_current(
-        self, placed: PlacedSql, snapshot: SchemaSnapshot, reload: Reload | None
-    ) -> tuple[CheckedSql, SchemaSnapshot]:
-        """Check against the snapshot, or a newer one when the SQL names a relation it lacks.
+        self, placed: PlacedSql, schema: PreparedSchema, reload: Reload | None
+    ) -> tuple[CheckedSql, PreparedSchema]:
+        """Check against the schema, or a newer one when the SQL names a relation it lacks.
 
         Raises:
             UnsafeSql: a policy refused it.
             SqlExecutionFailed: a relation is unknown even to a reloaded snapshot (42P01).
         """
         try:
-            return await self._checked(placed, snapshot), snapshot
+            return await self._checked(placed, schema), schema
         except UnsafeSql as refusal:
             if refusal.rule is not RefusalRule.UNKNOWN_RELATION:
                 raise
             unknown = refusal
-        newer = await reload(snapshot) if reload is not None else None
+        newer = await reload(schema) if reload is not None else None
         if newer is not None:
             try:
                 return await self._checked(placed, newer), newer
@@ -186,7 +183,7 @@ class SqlAuthor:
     async def author(
         self,
         text: str,
-        snapshot: SchemaSnapshot,
+        schema: PreparedSchema,
         trial: Trial[T],
         progress: Progress = no_progress,
         reload: Reload | None = None,
@@ -203,16 +200,15 @@ class SqlAuthor:
         """
         check_given(parameters)  # before a name reaches the model's prompt
         placed = await self._placed(text, parameters) if starts_like_sql(text) else None
-        given = None if placed is None else await self._as_sql(placed, snapshot, progress, reload)
+        given = None if placed is None else await self._as_sql(placed, schema, progress, reload)
         if given is not None:
-            checked, snapshot = given
+            checked, schema = given
             await progress(Stage.RUNNING)
             return Authored(
                 checked=checked, explanation="", outcome=await _tried(trial, checked), attempts=0
             )
         check_question(text, self._safety.input_bounds)
-        visible = self._visible.of(snapshot)
-        context = await self._context(visible, text)
+        context = await self._context(schema, text)
         note = drafting_note(parameters, show_values=self._show_values)
         conversation = drafting_conversation(text + note, context)
         attempt = 0
@@ -222,11 +218,11 @@ class SqlAuthor:
             await progress(Stage.DRAFTING)
             draft = await self._draft(conversation)
             if attempt == 1 and self._candidates > 1 and probe is not None:
-                draft, report = await self._pick(draft, conversation, snapshot, probe, parameters)
+                draft, report = await self._pick(draft, conversation, schema, probe, parameters)
             await progress(Stage.CHECKING)
             try:
                 placed = await self._placed_draft(draft.sql, parameters)
-                checked, snapshot = await self._check_current(placed, snapshot, reload)
+                checked, schema = await self._check_current(placed, schema, reload)
                 await progress(Stage.RUNNING)
                 outcome = await _tried(trial, checked)
             except SqlExecutionFailed as error:
@@ -235,7 +231,7 @@ class SqlAuthor:
                     if isinstance(mismatch, InvalidRequest):
                         raise mismatch from None  # still the caller's values: ERR_008
                     raise
-                hint = did_you_mean(error.message, visible)
+                hint = did_you_mean(error.message, schema.visible)
                 conversation = repair_conversation(conversation, draft, error, hint)
                 continue
             return Authored(
@@ -250,7 +246,7 @@ class SqlAuthor:
         self,
         first: SqlDraft,
         conversation: list[ChatMessage],
-        snapshot: SchemaSnapshot,
+        schema: PreparedSchema,
         probe: Probe,
         parameters: Given | None,
     ) -> tuple[SqlDraft, CandidateReport]:
@@ -259,22 +255,22 @@ class SqlAuthor:
         drafts = [first, *more]
 
         async def check(sql: str) -> CheckedSql:
-            return await self._checked(await self._placed_draft(sql, parameters), snapshot)
+            return await self._checked(await self._placed_draft(sql, parameters), schema)
 
         async def run(checked: CheckedSql) -> QueryResult:
             return await _tried(probe, checked)
 
         return await pick_by_agreement(drafts, check, run)
 
-    async def _context(self, visible: SchemaSnapshot, question: str) -> str:
+    async def _context(self, schema: PreparedSchema, question: str) -> str:
         """The schema for the prompt, with the values the question names and their columns."""
         if self._values is None:
-            return select_schema_context(visible, question, max_tokens=self._context_tokens)
-        return await self._values.prompt_schema(visible, question, self._context_tokens)
+            return select_schema_context(schema.index, question, max_tokens=self._context_tokens)
+        return await self._values.prompt_schema(schema, question, self._context_tokens)
 
     async def _as_sql(
-        self, placed: PlacedSql, snapshot: SchemaSnapshot, progress: Progress, reload: Reload | None
-    ) -> tuple[CheckedSql, SchemaSnapshot] | None:
+        self, placed: PlacedSql, schema: PreparedSchema, progress: Progress, reload: Reload | None
+    ) -> tuple[CheckedSql, PreparedSchema] | None:
         """The text checked as SQL, or None when it is prose that merely starts like SQL.
 
         The gate's own parse tells the two apart, so the text is parsed once, not once more to
@@ -282,7 +278,7 @@ class SqlAuthor:
         """
         await progress(Stage.CHECKING)
         try:
-            return await self._check_current(placed, snapshot, reload)
+            return await self._check_current(placed, schema, reload)
         except UnsafeSql as refusal:
             # `:name` is no SQL to PostgreSQL: the text is SQL when it parses once placed.
             if refusal.rule is RefusalRule.UNPARSEABLE and not looks_like_sql(

@@ -6,6 +6,7 @@ from typing import TypeVar
 
 from application.routing.routing import Routing
 from application.schema.name_hints import missing_relation
+from application.schema.prepared import PreparedSchema
 from application.values.value_index import ValueIndex
 from domain.errors import PgMcpError, SqlExecutionFailed
 from domain.models import SchemaSnapshot
@@ -16,20 +17,24 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Prepared:
-    """A candidate ready for routing: its database, snapshots and value index."""
+    """A candidate ready for routing: its database, prepared schema and value index."""
 
     database: Database
-    snapshot: SchemaSnapshot
-    visible: SchemaSnapshot
+    schema: PreparedSchema
     values: ValueIndex
+
+    @property
+    def visible(self) -> SchemaSnapshot:
+        """What clients may see of the candidate's schema."""
+        return self.schema.visible
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Chosen:
-    """The database a question goes to, its snapshot, why, and the other ready candidates."""
+    """The database a question goes to, its schema, why, and the other ready candidates."""
 
     database: Database
-    snapshot: SchemaSnapshot
+    schema: PreparedSchema
     routing: Routing
     others: tuple[Prepared, ...] = field(default=())
 
@@ -44,7 +49,7 @@ class Chosen:
             if other.visible.find_table(name) is not None:
                 note = f"relation {name!r} is not in {self.database.name!r}"
                 routing = replace(self.routing, reason="fallback", note=note)
-                return Chosen(database=other.database, snapshot=other.snapshot, routing=routing)
+                return Chosen(database=other.database, schema=other.schema, routing=routing)
         return None
 
     def facts(self) -> dict[str, object]:

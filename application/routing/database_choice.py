@@ -12,7 +12,7 @@ from application.routing.routing import Routing
 from application.routing.scores import Candidate, Ranked, rank_databases
 from application.routing.value_votes import value_bonus
 from application.schema.catalog import SchemaCatalog
-from application.schema.visible import VisibleSchemas
+from application.schema.prepared import PreparedSchema
 from application.values.value_catalog import ValueCatalog
 from domain.errors import AIServiceUnavailable, DatabaseUnavailable, PgMcpError, RateLimited
 from domain.models import SchemaSnapshot
@@ -25,14 +25,13 @@ CLOSE_SHARE = 0.8
 
 
 class DatabaseChoice:
-    """Resolves the database for a question, with its schema snapshot and the reason."""
+    """Resolves the database for a question, with its prepared schema and the reason."""
 
     def __init__(
         self,
         *,
         databases: DatabaseDirectory,
         catalog: SchemaCatalog,
-        visible: VisibleSchemas,
         values: ValueCatalog,
         clock: Clock,
         chat_model: ChatModel | None = None,
@@ -40,18 +39,17 @@ class DatabaseChoice:
     ) -> None:
         self._databases = databases
         self._catalog = catalog
-        self._visible = visible
         self._values = values
         self._chat_model = chat_model
         extra = {} if grace is None else {"grace": grace}
         self._loads: RoutingLoads[Prepared] = RoutingLoads(self._prepare, clock=clock, **extra)
 
-    async def reload(self, database: Database, stale: SchemaSnapshot) -> SchemaSnapshot | None:
-        """A newer snapshot of the database, or None when `stale` is too recent to replace."""
+    async def reload(self, database: Database, stale: PreparedSchema) -> PreparedSchema | None:
+        """A newer schema of the database, or None when `stale` is too recent to replace."""
         return await self._catalog.reload(database, stale)
 
     async def choose(self, name: str | None, question: str) -> Chosen:
-        """The database and its snapshot; routed by the question when several and none named.
+        """The database and its schema; routed by the question when several and none named.
 
         A named database is the only one touched. Routing loads the candidates concurrently
         and leaves out one that is down, still loading, or behind an open circuit.
@@ -64,10 +62,10 @@ class DatabaseChoice:
             database = self._databases.pick(name)
             routing = Routing(reason="named" if name is not None else "only database")
             try:
-                snapshot = await self._catalog.snapshot(database)
+                schema = await self._catalog.schema(database)
             except PgMcpError as error:
                 raise error.about(database=database.name) from None
-            return Chosen(database=database, snapshot=snapshot, routing=routing)
+            return Chosen(database=database, schema=schema, routing=routing)
         loaded = await self._loads.load([self._databases.pick(n) for n in self._databases.names])
         if not loaded.ready:
             none = Routing(reason="best match", skipped=loaded.skipped)
@@ -95,10 +93,10 @@ class DatabaseChoice:
         database = ready[best].database
         # Routing may have used an older snapshot; the answer is written against a fresh one.
         try:
-            snapshot = await self._catalog.snapshot(database)
+            schema = await self._catalog.schema(database)
         except PgMcpError as error:
             raise error.about(database=database.name, routing=routing.as_json()) from None
-        return Chosen(database=database, snapshot=snapshot, routing=routing, others=others)
+        return Chosen(database=database, schema=schema, routing=routing, others=others)
 
     async def _settle(
         self, question: str, order: list[str], ranked: Ranked, ready: Mapping[str, Prepared]
@@ -136,17 +134,14 @@ class DatabaseChoice:
         """
 
         async def warm_one(name: str) -> None:
-            snapshot = await self._catalog.snapshot(self._databases.pick(name))
-            await self._values.index(self._visible.of(snapshot))
+            await self._values.index(await self._catalog.schema(self._databases.pick(name)))
 
         await asyncio.gather(*map(warm_one, self._databases.names), return_exceptions=True)
 
     async def _prepare(self, database: Database) -> Prepared:
-        snapshot = await self._catalog.for_routing(database)
-        visible = self._visible.of(snapshot)
+        schema = await self._catalog.for_routing(database)
         # Values being read do not hold routing back: they vote from the next question on.
-        values = self._values.current(visible)
-        return Prepared(database=database, snapshot=snapshot, visible=visible, values=values)
+        return Prepared(database=database, schema=schema, values=self._values.current(schema))
 
 
 def _close(best: float, other: float) -> bool:

@@ -16,9 +16,9 @@ def snapshot_values(snapshot: SchemaSnapshot) -> Iterator[ColumnValue]:
         for column in table.columns:
             type_name = column.data_type.removesuffix("[]").replace('"', "")
             for value in labels.get(type_name, ()):
-                yield ColumnValue(table=table.qualified_name, column=column.name, value=value)
+                yield ColumnValue(table=table.relation_name, column=column.name, value=value)
             for value in column.allowed:
-                yield ColumnValue(table=table.qualified_name, column=column.name, value=value)
+                yield ColumnValue(table=table.relation_name, column=column.name, value=value)
             for value in column.examples:
                 if not value.endswith("…"):  # cut short: not the stored value
-                    yield ColumnValue(table=table.qualified_name, column=column.name, value=value)
+                    yield ColumnValue(table=table.relation_name, column=column.name, value=value)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Self
 
 from application.schema.retrieval.tokens import STOP_WORDS, stem
-from domain.models import ColumnValue
+from domain.models import ColumnValue, RelationName
 
 _WORD = re.compile(r"[^\W_]+")
 SHORT_VALUE = 3
@@ -25,15 +25,15 @@ class ValueIndex:
     """Known values by their first word, each with the columns holding it."""
 
     by_first_word: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
-    holders: dict[str, tuple[tuple[str, str], ...]]
-    by_column: dict[tuple[str, str], tuple[str, ...]]
+    holders: dict[str, tuple[tuple[RelationName, str], ...]]
+    by_column: dict[tuple[RelationName, str], tuple[str, ...]]
     size: int
 
     @classmethod
     def build(cls, values: Iterable[ColumnValue]) -> Self:
         """Index the values that could be named in a question (not numbers, nor stop words)."""
-        holders: dict[str, dict[tuple[str, str], None]] = {}
-        by_column: dict[tuple[str, str], dict[str, None]] = {}
+        holders: dict[str, dict[tuple[RelationName, str], None]] = {}
+        by_column: dict[tuple[RelationName, str], dict[str, None]] = {}
         for entry in values:
             key = (entry.table, entry.column)
             by_column.setdefault(key, {})[entry.value] = None
@@ -69,7 +69,7 @@ class ValueIndex:
             for table, column in self.holders[value][:MAX_HOLDERS]
         ]
 
-    def values_of(self, table: str, column: str) -> tuple[str, ...]:
+    def values_of(self, table: RelationName, column: str) -> tuple[str, ...]:
         """Every indexed value of one column, in the order they were given."""
         return self.by_column.get((table, column), ())
 

@@ -2,9 +2,10 @@
 
 from collections.abc import Sequence
 
+from application.schema.retrieval.index import SchemaIndex
 from application.schema.retrieval.ranking import select_schema_context
 from application.values.value_index import ValueIndex
-from domain.models import ColumnValue, SchemaSnapshot
+from domain.models import ColumnValue, RelationName
 
 HEADER = "-- values named in the question, and the columns that hold them:"
 # A column of this many values or fewer is shown whole, so that the model sees the spelling
@@ -14,7 +15,7 @@ MAX_LINES = 12
 
 
 def schema_with_values(
-    visible: SchemaSnapshot,
+    schema: SchemaIndex,
     question: str,
     index: ValueIndex,
     *,
@@ -27,7 +28,7 @@ def schema_with_values(
     """
     matches = [*index.match(question), *similar]
     return select_schema_context(
-        visible,
+        schema,
         question,
         max_tokens=max_tokens,
         linked={match.table for match in matches},
@@ -37,7 +38,7 @@ def schema_with_values(
 
 def value_lines(matches: Sequence[ColumnValue], index: ValueIndex) -> list[str]:
     """One line per matching column: `schema.table.column = 'value'`, its other values after."""
-    named: dict[tuple[str, str], list[str]] = {}
+    named: dict[tuple[RelationName, str], list[str]] = {}
     for match in matches:
         named.setdefault((match.table, match.column), []).append(match.value)
     lines = [HEADER] if named else []

@@ -5,12 +5,13 @@ AccessCatalog (catalog.py)    a snapshot under the rules: refused relations, hid
 ScopeSources (sources.py)     what each FROM item of each query scope stands for
 StatementInspection           resolves every table and column; refuses (refusals.py)
   (inspection.py)             and plans star narrowing (stars.py)
-AccessPolicy (policy.py)      the entry point: check(CheckedSql, SchemaSnapshot)
+AccessPolicy (policy.py)      the entry point: on(SchemaSnapshot) is an AccessView, whose
+                              check(CheckedSql) resolves and refuses
 visible_schema (visibility.py)  the snapshot with refused things removed
 """
 
-from domain.access.policy import AccessPolicy
+from domain.access.policy import AccessPolicy, AccessView
 from domain.access.rules import AccessRules
 from domain.access.visibility import visible_schema
 
-__all__ = ["AccessPolicy", "AccessRules", "visible_schema"]
+__all__ = ["AccessPolicy", "AccessRules", "AccessView", "visible_schema"]

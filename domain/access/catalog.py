@@ -3,8 +3,8 @@
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from domain.access.rules import ANY_TABLE, AccessRules, NamePart, NamePattern, parse_name
-from domain.models import SchemaSnapshot, Table
+from domain.access.rules import ANY_TABLE, AccessRules, NamePart, NamePattern
+from domain.models import Dependency, RelationName, SchemaSnapshot, Table
 
 DEFAULT_SCHEMA = "public"
 # Where an unqualified relation name is looked for, after pg_catalog (whose relations the
@@ -44,7 +44,7 @@ class AccessCatalog:
     A partition or inheritance child of a refused table is refused with it, and a blocked
     column of an ancestor is hidden in the child. A view that reads a blocked table or a
     hidden column, directly or through other views, is refused too. What each view reads
-    comes from view_sources, or else from the snapshot (Table.depends_on). A source that is
+    comes from the snapshot (Table.depends_on). A source that is
     merely missing from allowed_tables does not count: listing a view is how an operator
     exposes a safe projection of a table they keep unlisted.
     """
@@ -53,7 +53,6 @@ class AccessCatalog:
         self,
         snapshot: SchemaSnapshot,
         rules: AccessRules,
-        view_sources: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
         self._rules = rules
         self._allowed_tables = set(rules.allowed_tables)
@@ -63,19 +62,13 @@ class AccessCatalog:
         self._extension_functions = {
             name: schema for schema, name in reversed(snapshot.extension_functions)
         }
-        tables = {(table.schema, table.name): table for table in snapshot.tables}
         for table in snapshot.tables:
             lineage = [(table.schema, table.name), *table.parents]
             relation = self._relation(table.schema, table.name, table, lineage)
             self._by_key[(table.schema, table.name)] = relation
-        if view_sources is None:
-            sources = {
-                (table.schema, table.name): frozenset(table.depends_on)
-                for table in tables.values()
-                if table.depends_on
-            }
-        else:
-            sources = {_key(dotted): deps for dotted, deps in view_sources.items()}
+        sources = {
+            table.relation_name: table.depends_on for table in snapshot.tables if table.depends_on
+        }
         if sources:
             self._refuse_views(sources)
 
@@ -152,7 +145,7 @@ class AccessCatalog:
             if _names_table(pattern[:-1], schema, name, loose=False)
         )
 
-    def _refuse_views(self, view_sources: Mapping[tuple[str, str], frozenset[str]]) -> None:
+    def _refuse_views(self, view_sources: Mapping[RelationName, tuple[Dependency, ...]]) -> None:
         for key, relation in list(self._by_key.items()):
             if relation.refusal is None:
                 reason = self._view_reason(relation, view_sources)
@@ -160,33 +153,29 @@ class AccessCatalog:
                     self._by_key[key] = replace(relation, refusal=reason, unlisted=False)
 
     def _view_reason(
-        self, view: Relation, view_sources: Mapping[tuple[str, str], frozenset[str]]
+        self, view: Relation, view_sources: Mapping[RelationName, tuple[Dependency, ...]]
     ) -> str | None:
-        seen: set[tuple[str, str]] = set()
-        pending = [(view.schema or "", view.name)]
+        seen: set[RelationName] = set()
+        pending = [RelationName(view.schema or "", view.name)]
         while pending:
             current = pending.pop()
             seen.add(current)
-            for dependency in view_sources.get(current, frozenset()):
-                parts = tuple(part.text for part in parse_name(dependency))
-                # Resolved from the parts, not re-joined: a name may hold a dot.
-                table = parts[:2] if len(parts) == 3 else parts
-                schema = table[-2] if len(table) > 1 else None
-                relation = self.relation(schema, table[-1])
-                reason = _dependency_reason(view, relation, parts)
+            for dependency in view_sources.get(current, ()):
+                relation = self.relation(*dependency.relation)
+                reason = _dependency_reason(view, relation, dependency.column)
                 if reason:
                     return reason
-                key = (relation.schema or "", relation.name)
+                key = RelationName(relation.schema or "", relation.name)
                 if key not in seen:
                     pending.append(key)
         return None
 
 
-def _dependency_reason(view: Relation, relation: Relation, parts: tuple[str, ...]) -> str | None:
+def _dependency_reason(view: Relation, relation: Relation, column: str | None) -> str | None:
     if relation.refusal and not relation.unlisted:
         return f"view {view.label} reads from a refused table ({relation.refusal})"
-    # A bare table dependency stands for a whole-row read, so any hidden column counts.
-    hidden = {parts[-1]} & relation.hidden if len(parts) == 3 else set(relation.hidden)
+    # A whole-relation dependency stands for a whole-row read, so any hidden column counts.
+    hidden = set(relation.hidden) if column is None else {column} & relation.hidden
     if hidden:
         return f"view {view.label} reads blocked column {relation.label}.{min(hidden)}"
     return None
@@ -202,8 +191,3 @@ def _names_table(pattern: NamePattern, schema: str | None, name: str, *, loose: 
     if len(pattern) == 1:
         return True
     return schema is not None and pattern[0].matches(schema, loose=loose)
-
-
-def _key(dotted: str) -> tuple[str, str]:
-    parts = tuple(part.text for part in parse_name(dotted))
-    return (parts[-2], parts[-1]) if len(parts) > 1 else (DEFAULT_SCHEMA, parts[0])

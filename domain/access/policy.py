@@ -1,9 +1,6 @@
 """The access policy: refuse SQL that reads blocked tables or columns, narrow stars that would."""
 
-from collections import OrderedDict
-from collections.abc import Mapping
 from dataclasses import replace
-from threading import Lock
 from typing import cast
 
 from sqlglot import exp
@@ -14,8 +11,6 @@ from domain.access.resolution import qualified_text, resolve_relations
 from domain.access.rules import AccessRules
 from domain.models import SchemaSnapshot
 from domain.safety.checked import CheckedSql
-
-_CACHED_CATALOGS = 8
 
 
 class AccessPolicy:
@@ -30,55 +25,41 @@ class AccessPolicy:
 
     def __init__(self, rules: AccessRules) -> None:
         self._rules = rules
-        self._lock = Lock()
-        self._catalogs: OrderedDict[tuple[int, int], tuple[object, object, AccessCatalog]] = (
-            OrderedDict()
-        )
 
-    def check(
-        self,
-        checked: CheckedSql,
-        snapshot: SchemaSnapshot,
-        *,
-        view_sources: Mapping[str, frozenset[str]] | None = None,
-    ) -> CheckedSql:
+    def on(self, snapshot: SchemaSnapshot) -> "AccessView":
+        """The rules applied to one snapshot, ready to check any number of statements."""
+        rules = self._rules if self._rules.enabled else AccessRules()
+        return AccessView(AccessCatalog(snapshot, rules))
+
+    def check(self, checked: CheckedSql, snapshot: SchemaSnapshot) -> CheckedSql:
+        """check() of this snapshot's view, built for this one statement."""
+        return self.on(snapshot).check(checked)
+
+
+class AccessView:
+    """The access rules over one snapshot: built once when the snapshot is loaded."""
+
+    def __init__(self, catalog: AccessCatalog) -> None:
+        self.catalog = catalog
+
+    def check(self, checked: CheckedSql) -> CheckedSql:
         """The SQL made runnable (names qualified), or with stars narrowed and not yet runnable.
 
         Names are resolved even when the rules are off: a qualified name that is no column
-        would be a function call. view_sources maps a view to what it reads.
+        would be a function call.
 
         Raises:
             UnsafeSql: the SQL reads a blocked table or column (rule blocked_table/blocked_column),
                 a relation the snapshot lacks (unknown_relation), or a name that is no column
                 of what it qualifies (unresolved_name).
         """
-        catalog = self.catalog(snapshot, view_sources)
-        resolved = resolve_relations(checked, catalog)
-        expansions = StatementInspection(catalog, checked.relations).run(checked.tree)
+        resolved = resolve_relations(checked, self.catalog)
+        expansions = StatementInspection(self.catalog, checked.relations).run(checked.tree)
         if not expansions:
-            return replace(checked, runnable=qualified_text(checked, resolved, catalog))
+            return replace(checked, runnable=qualified_text(checked, resolved, self.catalog))
         tree = _expanded(checked.tree, expansions)
         # PostgreSQL's names describe the old text: the caller checks the new one again.
         return CheckedSql(sql=tree.sql(dialect="postgres"), tree=tree, kind=checked.kind)
-
-    def catalog(
-        self, snapshot: SchemaSnapshot, view_sources: Mapping[str, frozenset[str]] | None = None
-    ) -> AccessCatalog:
-        """The catalog for this snapshot, built once and kept while the snapshot is in use."""
-        key = (id(snapshot), id(view_sources))
-        # Large statements are checked in worker threads: the cache is shared between them.
-        with self._lock:
-            cached = self._catalogs.get(key)
-            if cached is not None and cached[0] is snapshot and cached[1] is view_sources:
-                self._catalogs.move_to_end(key)
-                return cached[2]
-        rules = self._rules if self._rules.enabled else AccessRules()
-        catalog = AccessCatalog(snapshot, rules, view_sources)
-        with self._lock:
-            self._catalogs[key] = (snapshot, view_sources, catalog)
-            if len(self._catalogs) > _CACHED_CATALOGS:
-                self._catalogs.popitem(last=False)
-        return catalog
 
 
 def _expanded(tree: exp.Expression, expansions: list[Expansion]) -> exp.Expression:

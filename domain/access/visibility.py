@@ -1,7 +1,6 @@
 """The part of a schema snapshot that the access rules let a reader (or a prompt) see."""
 
 import re
-from collections.abc import Mapping
 from dataclasses import replace
 
 from domain.access.catalog import AccessCatalog, Relation
@@ -14,13 +13,15 @@ _WORD = re.compile(r"\w+")
 def visible_schema(
     snapshot: SchemaSnapshot,
     rules: AccessRules,
-    *,
-    view_sources: Mapping[str, frozenset[str]] | None = None,
 ) -> SchemaSnapshot:
     """The snapshot without refused tables and hidden columns, and without keys that name them."""
     if not rules.enabled:
         return snapshot
-    catalog = AccessCatalog(snapshot, rules, view_sources)
+    return visible_part(snapshot, AccessCatalog(snapshot, rules))
+
+
+def visible_part(snapshot: SchemaSnapshot, catalog: AccessCatalog) -> SchemaSnapshot:
+    """visible_schema() from the snapshot's catalog under enabled rules, already built."""
     shown: dict[tuple[str, str], Relation] = {}
     for table in snapshot.tables:
         relation = catalog.relation(table.schema, table.name)

@@ -14,7 +14,6 @@ from application.results.validation import ResultValidator
 from application.routing.database_choice import DatabaseChoice
 from application.routing.databases import DatabaseDirectory
 from application.schema.catalog import SchemaCatalog
-from application.schema.visible import VisibleSchemas
 from application.values.value_catalog import ValueCatalog
 from domain.access.rules import AccessRules
 from domain.models import Column, ForeignKey, SchemaSnapshot, Table
@@ -98,12 +97,10 @@ def build_world(
     chat = ScriptedChatModel(replies)
     database = TableDatabase(name="shop", snapshot=snapshot, clock=clock, results=results)
     directory = DatabaseDirectory({"shop": database})
-    catalog = SchemaCatalog(store=InMemorySchemaStore(), clock=clock, ttl=ttl)
-    visible = VisibleSchemas(rules or AccessRules())
+    catalog = SchemaCatalog(store=InMemorySchemaStore(), clock=clock, ttl=ttl, rules=rules)
     author = SqlAuthor(
         chat_model=chat,
         safety=SafetyPolicy(SafetyConfig()),
-        visible=visible,
         max_repairs=max_repairs,
         context_tokens=6000,
         show_values=show_values,
@@ -112,7 +109,6 @@ def build_world(
     choice = DatabaseChoice(
         databases=directory,
         catalog=catalog,
-        visible=visible,
         values=ValueCatalog({}),
         clock=clock,
         chat_model=chat,
@@ -130,5 +126,5 @@ def build_world(
             show_parameter_values=show_values,
         ),
         explain=ExplainQuery(choice=choice, author=author, timeout=5.0),
-        describe=DescribeSchema(databases=directory, catalog=catalog, visible=visible),
+        describe=DescribeSchema(databases=directory, catalog=catalog),
     )

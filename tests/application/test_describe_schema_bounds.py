@@ -9,8 +9,6 @@ from application.describe_schema import DescribeRequest, DescribeSchema
 from application.routing.databases import DatabaseDirectory
 from application.schema.catalog import SchemaCatalog
 from application.schema.formats import DETAILED_CHARS, SUMMARY_CHARS
-from application.schema.visible import VisibleSchemas
-from domain.access.rules import AccessRules
 from domain.errors import DatabaseUnavailable
 from domain.models import SchemaSnapshot
 from tests.domain.shop_snapshot import SHOP
@@ -28,7 +26,6 @@ def _describe(*databases: TableDatabase) -> DescribeSchema:
     return DescribeSchema(
         databases=DatabaseDirectory({d.name: d for d in databases}),
         catalog=SchemaCatalog(store=InMemorySchemaStore(), clock=FakeClock(), ttl=60),
-        visible=VisibleSchemas(AccessRules()),
     )
 
 

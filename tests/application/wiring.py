@@ -11,9 +11,7 @@ from application.results.validation import ResultValidator
 from application.routing.database_choice import DatabaseChoice
 from application.routing.databases import DatabaseDirectory
 from application.schema.catalog import SchemaCatalog
-from application.schema.visible import VisibleSchemas
 from application.values.value_catalog import ValueCatalog
-from domain.access.rules import AccessRules
 from domain.ports import ChatModel, Database, ValueReader
 from domain.safety.checked import SafetyConfig
 from domain.safety.policy import SafetyPolicy
@@ -33,7 +31,6 @@ def routing_choice(
     return DatabaseChoice(
         databases=DatabaseDirectory(databases, descriptions),
         catalog=SchemaCatalog(store=InMemorySchemaStore(), clock=clock, ttl=600),
-        visible=VisibleSchemas(AccessRules()),
         values=ValueCatalog(readers or {}),
         clock=clock,
         chat_model=chat,
@@ -45,14 +42,12 @@ def sql_author(
     chat: ScriptedChatModel,
     *,
     values: ValueCatalog | None = None,
-    rules: AccessRules | None = None,
     max_repairs: int = 0,
 ) -> SqlAuthor:
     """A SqlAuthor with the default gate and, unless asked, no repairs."""
     return SqlAuthor(
         chat_model=chat,
         safety=SafetyPolicy(SafetyConfig()),
-        visible=VisibleSchemas(rules or AccessRules()),
         max_repairs=max_repairs,
         context_tokens=6000,
         values=values,

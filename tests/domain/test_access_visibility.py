@@ -1,6 +1,9 @@
+from dataclasses import replace
+
 from domain.access import AccessRules, visible_schema
 from domain.models import Column, ForeignKey, Index, SchemaSnapshot, Table
 from tests.domain.shop_snapshot import SHOP
+from tests.domain.view_reads import reads
 
 SHOP_RULES = AccessRules.from_names(
     enabled=True, blocked_tables=["credentials"], blocked_columns=["users.password", "users.ssn"]
@@ -114,9 +117,12 @@ def test_allow_list_shows_only_the_allowed_tables_and_columns() -> None:
 
 
 def test_views_over_blocked_data_are_hidden_when_their_sources_are_known() -> None:
-    sources = {"customer_revenue": frozenset({"public.users.ssn"})}
+    reading = tuple(
+        replace(t, depends_on=reads("public.users.ssn")) if t.name == "customer_revenue" else t
+        for t in SHOP.tables
+    )
 
-    shown = visible_schema(SHOP, SHOP_RULES, view_sources=sources)
+    shown = visible_schema(replace(SHOP, tables=reading), SHOP_RULES)
 
     assert shown.find_table("customer_revenue") is None
     assert visible_schema(SHOP, SHOP_RULES).find_table("customer_revenue") is not None

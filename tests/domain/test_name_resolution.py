@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from domain.access import AccessPolicy, AccessRules
 from domain.errors import UnsafeSql
-from domain.models import Column, EnumType, SchemaSnapshot, Table
+from domain.models import Column, EnumType, RelationName, SchemaSnapshot, Table
 from domain.safety.checked import SafetyConfig
 from domain.safety.policy import SafetyPolicy
 from tests.domain.gate import checked
@@ -128,19 +128,19 @@ PARTITIONED = SchemaSnapshot(
             schema="public",
             name="payroll_2026",
             columns=(Column(name="id", data_type="int"), Column(name="ssn", data_type="text")),
-            parents=(("public", "payroll"),),
+            parents=(RelationName("public", "payroll"),),
         ),
         Table(
             schema="public",
             name="payroll_2026_q1",
             columns=(Column(name="id", data_type="int"), Column(name="ssn", data_type="text")),
-            parents=(("public", "payroll_2026"), ("public", "payroll")),
+            parents=(RelationName("public", "payroll_2026"), RelationName("public", "payroll")),
         ),
         Table(
             schema="public",
             name="people_child",
             columns=(Column(name="id", data_type="int"), Column(name="ssn", data_type="text")),
-            parents=(("public", "people"),),
+            parents=(RelationName("public", "people"),),
         ),
         Table(
             schema="public",

@@ -22,8 +22,6 @@ from application.explain_query import ExplainQuery
 from application.routing.database_choice import DatabaseChoice
 from application.routing.databases import DatabaseDirectory
 from application.schema.catalog import SchemaCatalog
-from application.schema.visible import VisibleSchemas
-from domain.access.rules import AccessRules
 from domain.models import ChatMessage
 from domain.ports import Database, ValueReader
 from tests.application.wiring import answering, routing_choice, sql_author
@@ -81,10 +79,7 @@ def _use_cases(databases: dict[str, Database]) -> UseCases:
     choice = _choice(databases, chat)
     explain = ExplainQuery(choice=choice, author=sql_author(chat), timeout=10)
     catalog = SchemaCatalog(store=InMemorySchemaStore(), clock=FakeClock(), ttl=60)
-    visible = VisibleSchemas(AccessRules())
-    describe = DescribeSchema(
-        databases=DatabaseDirectory(databases), catalog=catalog, visible=visible
-    )
+    describe = DescribeSchema(databases=DatabaseDirectory(databases), catalog=catalog)
     return UseCases(answer=answering(choice, chat), explain=explain, describe=describe)
 
 

@@ -11,34 +11,27 @@ from collections.abc import Callable, Collection, Sequence
 
 from application.schema.retrieval.index import SchemaIndex
 from application.schema.retrieval.tokens import estimate_tokens, question_terms
-from domain.models import SchemaSnapshot
+from domain.models import RelationName
 
 DEFAULT_CONTEXT_TOKENS = 6000
 PRIMARY_SHARE = 0.7
 NEIGHBOUR_GROUP = 10
 FOOTER = "-- {count} more tables not shown; ask get_schema for others"
 
-# Snapshots are kept and reused until the store refreshes them, so an index built for one
-# snapshot object serves every question until then. Holding the snapshot itself keeps its id()
-# from being reused by another object while the entry lives.
-_CACHE_SIZE = 16
-_indexes: dict[int, SchemaIndex] = {}
-
 
 def select_schema_context(
-    snapshot: SchemaSnapshot,
+    index: SchemaIndex,
     question: str,
     *,
     max_tokens: int = DEFAULT_CONTEXT_TOKENS,
-    linked: Collection[str] = (),
+    linked: Collection[RelationName] = (),
     notes: Sequence[str] = (),
 ) -> str:
     """The schema for `question`: all of it if it fits in max_tokens, else the relevant part.
 
-    linked: qualified names of tables that must come first (they hold values the question
+    linked: tables that must come first (they hold values the question
     names); notes: lines that end the context (those values), counted in the budget.
     """
-    index = schema_index(snapshot)
     budget = max_tokens - sum(estimate_tokens(note) + 1 for note in notes)
     if index.full_tokens <= budget:
         # The same text render_schema_context writes, from blocks the index already holds.
@@ -50,18 +43,6 @@ def select_schema_context(
     if left_out:
         parts.append(FOOTER.format(count=left_out))
     return "\n".join([*parts, *notes])
-
-
-def schema_index(snapshot: SchemaSnapshot) -> SchemaIndex:
-    """The prepared index for `snapshot`, built on first use and kept for the next questions."""
-    cached = _indexes.get(id(snapshot))
-    if cached is not None and cached.snapshot is snapshot:
-        return cached
-    index = SchemaIndex.build(snapshot)
-    if len(_indexes) >= _CACHE_SIZE:
-        del _indexes[next(iter(_indexes))]
-    _indexes[id(snapshot)] = index
-    return index
 
 
 class _Selection:
@@ -88,13 +69,13 @@ class _Selection:
 
 
 def _choose(
-    index: SchemaIndex, question: str, max_tokens: int, linked: Collection[str]
+    index: SchemaIndex, question: str, max_tokens: int, linked: Collection[RelationName]
 ) -> tuple[set[int], set[int]]:
     scores = index.bm25.scores(question_terms(question))
     names = [table.qualified_name for table in index.snapshot.tables]
     top = max(scores, default=0.0) + 1.0
-    for position, name in enumerate(names):
-        if name in linked:
+    for position, relation in enumerate(index.snapshot.tables):
+        if relation.relation_name in linked:
             scores[position] += top  # holds a value the question names: needed for its WHERE
 
     def rank(table: int) -> tuple[float, int, str]:

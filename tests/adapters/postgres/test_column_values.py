@@ -10,10 +10,10 @@ from adapters.memory.scripted_chat_model import ScriptedChatModel
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.column_values import PostgresValueReader
 from adapters.postgres.pool import PoolConfig, open_pool
-from application.schema.visible import VisibleSchemas
+from application.schema.prepared import PreparedSchema
 from application.values.value_catalog import ValueCatalog
 from domain.access.rules import AccessRules
-from domain.models import QueryResult
+from domain.models import QueryResult, RelationName
 from domain.safety.checked import CheckedSql
 from tests.application.wiring import sql_author
 from tests.pg import FIXTURES, create_database
@@ -58,7 +58,7 @@ async def test_few_valued_columns_are_read_whole_even_unique_names_of_a_small_ta
         (await shop.introspect()).tables, per_column=100
     )
 
-    departments = {v.value for v in hr_values if v.table == "public.departments"}
+    departments = {v.value for v in hr_values if v.table == RelationName("public", "departments")}
     categories = {v.value for v in shop_values if v.column == "category"}
     assert departments == {"Engineering", "Sales", "Finance"}
     assert categories == {"books", "games", "tools", "food"}
@@ -70,14 +70,15 @@ async def test_few_valued_columns_are_read_whole_even_unique_names_of_a_small_ta
 async def test_values_of_blocked_tables_and_columns_are_never_indexed(
     shop: AsyncpgDatabase,
 ) -> None:
-    visible = VisibleSchemas(BLOCKED).of(await shop.introspect())
+    schema = PreparedSchema(await shop.introspect(), BLOCKED)
     catalog = ValueCatalog({"shop": PostgresValueReader(shop, timeout=10)})
 
-    index = await catalog.index(visible)
+    index = await catalog.index(schema)
 
-    assert index.values_of("public.users", "username")  # the rest of users is read
-    assert index.values_of("public.users", "role") == ()
-    assert not any(table == "public.credentials" for table, _ in index.by_column)
+    users = RelationName("public", "users")
+    assert index.values_of(users, "username")  # the rest of users is read
+    assert index.values_of(users, "role") == ()
+    assert not any(table == RelationName("public", "credentials") for table, _ in index.by_column)
     assert index.match("Which users are admin?") == []
 
 
@@ -92,7 +93,8 @@ async def test_the_prompt_shows_the_column_holding_a_value_the_question_names(
     async def run(checked: CheckedSql) -> QueryResult:
         return await hr.fetch(checked.to_run, max_rows=10, timeout=5)
 
-    await author.author("How many employees work in Engineering?", await hr.introspect(), run)
+    schema = PreparedSchema(await hr.introspect(), AccessRules())
+    await author.author("How many employees work in Engineering?", schema, run)
 
     prompt = chat.conversations[0][-1].content
     assert "-- public.departments.name: 'Engineering' (others: 'Finance', 'Sales')" in prompt
@@ -121,12 +123,13 @@ async def _prompt(dsn: str, question: str, rules: AccessRules | None = None) -> 
     chat = ScriptedChatModel(["SELECT count(*) FROM orders"])
     async with _database(dsn, "names") as database:
         values = ValueCatalog({"names": PostgresValueReader(database, timeout=10)})
-        author = sql_author(chat, values=values, rules=rules)
+        author = sql_author(chat, values=values)
 
         async def run(checked: CheckedSql) -> QueryResult:
             return await database.fetch(checked.to_run, max_rows=10, timeout=5)
 
-        await author.author(question, await database.introspect(), run)
+        schema = PreparedSchema(await database.introspect(), rules or AccessRules())
+        await author.author(question, schema, run)
     return chat.conversations[0][-1].content
 
 

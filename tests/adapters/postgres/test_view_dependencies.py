@@ -13,8 +13,9 @@ from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.pool import PoolConfig, open_pool
 from domain.access import AccessPolicy, AccessRules, visible_schema
 from domain.errors import ErrorCode, UnsafeSql
-from domain.models import SchemaSnapshot, Table
+from domain.models import Dependency, RelationName, SchemaSnapshot, Table
 from tests.domain.gate import checked
+from tests.domain.view_reads import reads
 
 pool_for = asynccontextmanager(open_pool)
 
@@ -56,7 +57,7 @@ async def test_introspection_lists_the_columns_and_whole_rows_each_view_reads(
 ) -> None:
     snapshot = await introspected(fresh_shop_dsn)
 
-    assert table(snapshot, "customer_revenue").depends_on == (
+    assert table(snapshot, "customer_revenue").depends_on == reads(
         "public.customers.id",
         "public.customers.name",
         "public.order_items.order_id",
@@ -66,10 +67,14 @@ async def test_introspection_lists_the_columns_and_whole_rows_each_view_reads(
         "public.orders.id",
         "public.orders.status",
     )
-    assert table(snapshot, "user_logins").depends_on == ("public.users.id", "public.users.password")
-    assert table(snapshot, "login_ids").depends_on == ("public.user_logins.id",)
-    assert table(snapshot, "user_json").depends_on == ("public.users",)
-    assert table(snapshot, "vault.peek").depends_on == ('vault."key.ring".secret',)
+    assert table(snapshot, "user_logins").depends_on == reads(
+        "public.users.id", "public.users.password"
+    )
+    assert table(snapshot, "login_ids").depends_on == reads("public.user_logins.id")
+    assert table(snapshot, "user_json").depends_on == reads("public.users")
+    assert table(snapshot, "vault.peek").depends_on == (
+        Dependency(RelationName("vault", "key.ring"), "secret"),
+    )
     assert table(snapshot, "users").depends_on == ()
 
 

@@ -1,4 +1,4 @@
-"""A repeated statement is judged once per schema snapshot and policy, never across them."""
+"""A repeated statement is judged once per prepared schema and policy, never across them."""
 
 from dataclasses import replace
 
@@ -8,7 +8,7 @@ from adapters.memory.scripted_chat_model import ScriptedChatModel
 from application.answer_question import AnswerRequest
 from application.authoring.gate_decisions import GateDecisions
 from application.authoring.sql_author import SqlAuthor
-from application.schema.visible import VisibleSchemas
+from application.schema.prepared import PreparedSchema
 from domain.access.rules import AccessRules
 from domain.errors import ErrorCode, UnsafeSql
 from domain.refusal_rules import RefusalRule
@@ -21,11 +21,13 @@ from tests.application.test_answer_question import ROWS, TOP
 PASSWORDS = "SELECT password FROM users"
 
 
-def author(rules: AccessRules | None = None) -> SqlAuthor:
+PREPARED = PreparedSchema(SHOP, AccessRules())
+
+
+def author() -> SqlAuthor:
     return SqlAuthor(
         chat_model=ScriptedChatModel([]),
         safety=SafetyPolicy(SafetyConfig()),
-        visible=VisibleSchemas(rules or AccessRules()),
         max_repairs=0,
         context_tokens=6000,
     )
@@ -34,8 +36,8 @@ def author(rules: AccessRules | None = None) -> SqlAuthor:
 def test_a_repeated_statement_gets_the_decision_made_the_first_time() -> None:
     judge = author()
 
-    first = judge.check(PlacedSql(sql=TOP), SHOP)
-    again = judge.check(PlacedSql(sql=TOP), SHOP)
+    first = judge.check(PlacedSql(sql=TOP), PREPARED)
+    again = judge.check(PlacedSql(sql=TOP), PREPARED)
 
     assert again == first
     assert again.tree is first.tree  # the same parse: the text was not read again
@@ -44,35 +46,34 @@ def test_a_repeated_statement_gets_the_decision_made_the_first_time() -> None:
 
 def test_a_statement_passed_before_a_schema_reload_is_judged_again_after_it() -> None:
     judge = author()
-    judge.check(PlacedSql(sql=TOP), SHOP)
+    judge.check(PlacedSql(sql=TOP), PREPARED)
     reloaded = replace(SHOP, tables=tuple(t for t in SHOP.tables if t.name != "customers"))
 
     with pytest.raises(UnsafeSql) as caught:
-        judge.check(PlacedSql(sql=TOP), reloaded)
+        judge.check(PlacedSql(sql=TOP), PreparedSchema(reloaded, AccessRules()))
 
     assert caught.value.rule is RefusalRule.UNKNOWN_RELATION
-    assert judge.check(PlacedSql(sql=TOP), SHOP).to_run.endswith("LIMIT 2")
+    assert judge.check(PlacedSql(sql=TOP), PREPARED).to_run.endswith("LIMIT 2")
 
 
 def test_a_statement_one_policy_passed_is_refused_under_a_policy_that_blocks_it() -> None:
-    author().check(PlacedSql(sql=PASSWORDS), SHOP)
-    strict = author(
-        AccessRules.from_names(enabled=True, blocked_tables=(), blocked_columns=("users.password",))
-    )
+    judge = author()
+    judge.check(PlacedSql(sql=PASSWORDS), PREPARED)
+    strict = AccessRules.from_names(enabled=True, blocked_columns=("users.password",))
 
     with pytest.raises(UnsafeSql) as caught:
-        strict.check(PlacedSql(sql=PASSWORDS), SHOP)
+        judge.check(PlacedSql(sql=PASSWORDS), PreparedSchema(SHOP, strict))
 
     assert caught.value.code is ErrorCode.SQL_SECURITY
 
 
 def test_the_least_recently_used_decision_goes_first_past_the_size() -> None:
     decisions = GateDecisions(size=2)
-    checked = author().check(PlacedSql(sql=TOP), SHOP)
+    checked = author().check(PlacedSql(sql=TOP), PREPARED)
     for sql in ("a", "b", "c"):
-        decisions.put(sql, SHOP, checked)
+        decisions.put(sql, PREPARED, checked)
 
-    assert [decisions.get(sql, SHOP) for sql in ("a", "b", "c")] == [None, checked, checked]
+    assert [decisions.get(sql, PREPARED) for sql in ("a", "b", "c")] == [None, checked, checked]
 
 
 @pytest.mark.anyio

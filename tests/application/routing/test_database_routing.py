@@ -15,7 +15,7 @@ from adapters.memory.table_database import TableDatabase
 from application.routing.database_choice import DatabaseChoice
 from application.routing.router import route_question
 from domain.errors import DatabaseUnavailable
-from domain.models import ColumnValue, SchemaSnapshot
+from domain.models import ColumnValue, RelationName, SchemaSnapshot
 from domain.ports import Database
 from tests.application.wiring import routing_choice
 from tests.erp_schema import erp_snapshot
@@ -87,7 +87,7 @@ async def test_a_question_without_a_database_goes_to_the_fitting_one_and_says_wh
     chosen = await choice.choose(None, "Which employees joined the payroll in 2024?")
 
     assert chosen.database is people
-    assert chosen.snapshot.database == "people"
+    assert chosen.schema.snapshot.database == "people"
     routing = chosen.routing.as_json()
     assert routing["reason"] == "best match"
     assert set(routing["scores"]) == {"people", "supply", "revenue"}  # type: ignore[arg-type]
@@ -200,7 +200,9 @@ async def test_a_named_database_that_is_down_says_so_in_its_error() -> None:
 async def test_values_being_read_do_not_hold_routing_back_and_vote_once_read() -> None:
     clock = FakeClock()
     people, supply, revenue = _fakes(clock)
-    apollo = ColumnValue(table="crm.campaigns", column="name", value="Apollo Spring")
+    apollo = ColumnValue(
+        table=RelationName("crm", "campaigns"), column="name", value="Apollo Spring"
+    )
     reader = PreparedValueReader([apollo], stalled=True)
     databases: dict[str, Database] = {"people": people, "supply": supply, "revenue": revenue}
     choice = routing_choice(databases, readers={"revenue": reader})
@@ -274,6 +276,6 @@ async def test_a_stale_snapshot_still_routes_while_it_reloads_in_the_background(
     supply.release()
 
     assert chosen.database is people
-    assert chosen.snapshot.loaded_at == clock.now()  # the chosen one's is fresh
+    assert chosen.schema.snapshot.loaded_at == clock.now()  # the chosen one's is fresh
     assert "supply" in chosen.routing.scores  # scored on its older snapshot
     assert supply.introspections == 2  # reloading in the background

@@ -8,12 +8,12 @@ from adapters.memory.table_database import TableDatabase
 from application.describe_schema import DescribeRequest, DescribeSchema
 from application.routing.databases import DatabaseDirectory
 from application.schema.catalog import SchemaCatalog
+from application.schema.prepared import PreparedSchema
 from application.schema.retrieval.context import render_schema_context
-from application.schema.visible import VisibleSchemas
 from domain.access.rules import AccessRules
-from domain.models import Column, RelationKind, SchemaSnapshot, Table
+from domain.models import Column, RelationKind, RelationName, SchemaSnapshot, Table
 
-EVENTS = ("public", "events")
+EVENTS = RelationName("public", "events")
 COLUMNS = (Column(name="at", data_type="date"), Column(name="what", data_type="text"))
 
 
@@ -28,7 +28,7 @@ def _snapshot() -> SchemaSnapshot:
             schema="public",
             name=f"events_{2000 + day % 30}_d{day}",
             columns=COLUMNS,
-            parents=(("public", f"events_{2000 + day % 30}"), EVENTS),
+            parents=(RelationName("public", f"events_{2000 + day % 30}"), EVENTS),
         )
         for day in range(300)
     )
@@ -40,20 +40,23 @@ def _snapshot() -> SchemaSnapshot:
             *daily,
             Table(schema="public", name="cities", columns=COLUMNS),
             Table(
-                schema="public", name="capitals", columns=COLUMNS, parents=(("public", "cities"),)
+                schema="public",
+                name="capitals",
+                columns=COLUMNS,
+                parents=(RelationName("public", "cities"),),
             ),
         ),
     )
 
 
 def test_the_visible_schema_keeps_partitioned_parents_and_inheritance_children_only() -> None:
-    visible = VisibleSchemas(AccessRules()).of(_snapshot())
+    visible = PreparedSchema(_snapshot(), AccessRules()).visible
 
     assert [t.name for t in visible.tables] == ["events", "cities", "capitals"]
 
 
 def test_the_schema_context_of_the_prompt_names_no_partition() -> None:
-    context = render_schema_context(VisibleSchemas(AccessRules()).of(_snapshot()))
+    context = render_schema_context(PreparedSchema(_snapshot(), AccessRules()).visible)
 
     assert "events" in context
     assert "capitals" in context
@@ -67,7 +70,6 @@ async def test_get_schema_lists_the_parent_and_not_its_330_partitions() -> None:
             {"shop": TableDatabase(name="shop", snapshot=_snapshot(), clock=FakeClock())}
         ),
         catalog=SchemaCatalog(store=InMemorySchemaStore(), clock=FakeClock(), ttl=60),
-        visible=VisibleSchemas(AccessRules()),
     )
 
     description = await describe.execute(DescribeRequest(format="detailed"))

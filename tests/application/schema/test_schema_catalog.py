@@ -2,8 +2,12 @@ from dataclasses import replace
 
 import pytest
 
+from adapters.memory.fake_clock import FakeClock
+from adapters.memory.in_memory_schema_store import InMemorySchemaStore
+from adapters.memory.table_database import TableDatabase
 from application.answer_question import AnswerRequest
 from application.describe_schema import DescribeRequest
+from application.schema.catalog import SchemaCatalog
 from domain.access.rules import AccessRules
 from domain.errors import SqlExecutionFailed
 from domain.models import Column, ColumnInfo, QueryResult, SchemaSnapshot, Table
@@ -116,3 +120,23 @@ async def test_made_up_relations_reload_the_schema_at_most_once_in_two_seconds()
     with pytest.raises(SqlExecutionFailed):
         await world.answer.execute(AnswerRequest(question=LATE))
     assert world.database.introspections == 3
+
+
+@pytest.mark.anyio
+async def test_a_snapshot_is_prepared_once_and_again_only_after_a_reload() -> None:
+    clock = FakeClock()
+    database = TableDatabase(name="shop", snapshot=SHOP, clock=clock)
+    rules = AccessRules.from_names(enabled=True, blocked_columns=["users.password"])
+    catalog = SchemaCatalog(store=InMemorySchemaStore(), clock=clock, ttl=60, rules=rules)
+
+    first = await catalog.schema(database)
+    clock.advance(30)
+    again = await catalog.schema(database)
+    reloaded = await catalog.schema(database, refresh=True)
+
+    assert again is first
+    assert reloaded is not first
+    assert reloaded.snapshot is not first.snapshot
+    users = reloaded.visible.find_table("users")
+    assert users is not None
+    assert "password" not in [column.name for column in users.columns]

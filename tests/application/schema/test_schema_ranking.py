@@ -6,7 +6,8 @@ import pytest
 
 from application.schema.retrieval.bm25 import Bm25Index
 from application.schema.retrieval.context import render_schema_context
-from application.schema.retrieval.ranking import schema_index, select_schema_context
+from application.schema.retrieval.index import SchemaIndex
+from application.schema.retrieval.ranking import select_schema_context
 from application.schema.retrieval.tokens import estimate_tokens, terms
 from domain.models import Column, EnumType, ForeignKey, SchemaSnapshot, Table
 from tests.erp_schema import erp_snapshot, small_erp_snapshot
@@ -53,7 +54,8 @@ def test_context_holds_all_tables_a_question_needs_for_95_percent_of_questions(
     answered = [
         q
         for q in asked
-        if set(q["tables"]) <= shown_tables(select_schema_context(erp, q["question"]))
+        if set(q["tables"])
+        <= shown_tables(select_schema_context(SchemaIndex.build(erp), q["question"]))
     ]
     assert len(answered) / len(asked) >= 0.95
 
@@ -61,12 +63,16 @@ def test_context_holds_all_tables_a_question_needs_for_95_percent_of_questions(
 @pytest.mark.parametrize("budget", [800, 2500, BUDGET])
 def test_context_never_exceeds_the_token_budget(erp: SchemaSnapshot, budget: int) -> None:
     for question in QUESTIONS[::5]:
-        context = select_schema_context(erp, question["question"], max_tokens=budget)
+        context = select_schema_context(
+            SchemaIndex.build(erp), question["question"], max_tokens=budget
+        )
         assert estimate_tokens(context) <= budget
 
 
 def test_a_cut_context_says_how_many_tables_were_left_out(erp: SchemaSnapshot) -> None:
-    context = select_schema_context(erp, "Which customers placed the most orders?")
+    context = select_schema_context(
+        SchemaIndex.build(erp), "Which customers placed the most orders?"
+    )
     last = context.splitlines()[-1]
     match = re.fullmatch(r"-- (\d+) more tables not shown; ask get_schema for others", last)
     assert match is not None
@@ -75,24 +81,28 @@ def test_a_cut_context_says_how_many_tables_were_left_out(erp: SchemaSnapshot) -
 
 def test_a_small_schema_is_returned_whole() -> None:
     small = small_erp_snapshot()
-    context = select_schema_context(small, "Which customers placed the most orders?")
+    context = select_schema_context(
+        SchemaIndex.build(small), "Which customers placed the most orders?"
+    )
     assert len(small.tables) == 30
     assert context == render_schema_context(small)
     assert len(shown_tables(context)) == 30
     assert "more tables not shown" not in context
-    assert estimate_tokens(context) == schema_index(small).full_tokens
+    assert estimate_tokens(context) == SchemaIndex.build(small).full_tokens
 
 
 def test_the_same_question_on_the_same_schema_gives_the_same_context() -> None:
     question = "Which vendor bills are past their due date and still unpaid?"
-    first = select_schema_context(erp_snapshot(2000), question)
-    again = select_schema_context(erp_snapshot(2000), question)
+    first = select_schema_context(SchemaIndex.build(erp_snapshot(2000)), question)
+    again = select_schema_context(SchemaIndex.build(erp_snapshot(2000)), question)
     assert first == again
 
 
 def test_tables_linked_by_foreign_keys_both_ways_join_the_best_match() -> None:
     snapshot = linked_snapshot()
-    context = select_schema_context(snapshot, "How many widgets are there?", max_tokens=150)
+    context = select_schema_context(
+        SchemaIndex.build(snapshot), "How many widgets are there?", max_tokens=150
+    )
     shown = shown_tables(context)
     assert {"shop.widgets", "shop.makers", "shop.pictures"} <= shown
     assert "shop.a_filler_39" not in shown
@@ -100,7 +110,9 @@ def test_tables_linked_by_foreign_keys_both_ways_join_the_best_match() -> None:
 
 def test_enums_used_by_shown_columns_come_with_them_and_no_others() -> None:
     snapshot = linked_snapshot()
-    context = select_schema_context(snapshot, "How many widgets are there?", max_tokens=150)
+    context = select_schema_context(
+        SchemaIndex.build(snapshot), "How many widgets are there?", max_tokens=150
+    )
     assert "enum shop.widget_colour: 'red', 'blue'" in context
     assert "shop.unused_mood" not in context
 
