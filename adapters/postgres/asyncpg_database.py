@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
-from typing import Any, Literal, TypeAlias, TypeVar
+from typing import Literal, TypeAlias, TypeVar
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -24,6 +23,7 @@ from adapters.postgres.capped_select import (
 from adapters.postgres.errors import translate_asyncpg_errors
 from adapters.postgres.introspection import load_snapshot
 from adapters.postgres.parameter_values import bind_values, guarded
+from adapters.postgres.plans import plan_of, read_plan
 from adapters.postgres.pool import call_connection, end_transaction
 from adapters.postgres.rendering import Converter, column_converter, column_info, render_rows
 from adapters.postgres.result_budget import ResultBudget
@@ -35,12 +35,11 @@ from domain.errors import (
     PgMcpError,
     QueryTimedOut,
     SchemaLoadFailed,
-    UnsafeSql,
 )
 from domain.models import Parameter, QueryPlan, QueryResult, SchemaSnapshot
 from domain.ports import Clock, Database
-from domain.refusal_rules import RefusalRule
 from domain.safety.identifiers import quote_identifier
+from domain.safety.query_cost import check_query_cost
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +218,7 @@ class AsyncpgDatabase(Database):
 
     async def _check_cost(self, conn: Connection, sql: str, args: Sequence[object]) -> None:
         if self._max_query_cost is not None:
-            _check_cost(await _plan(conn, sql, args), self._max_query_cost)
+            check_query_cost(await read_plan(conn, sql, args), self._max_query_cost)
 
     async def explain(
         self, sql: str, *, timeout: float, parameters: Sequence[Parameter] = ()
@@ -240,7 +239,7 @@ class AsyncpgDatabase(Database):
                 statement = await conn.prepare(text, name="")
                 self._shapes.put(text, statement.get_attributes())
             args = await bind_values(conn, parameters, statement.get_parameters())
-            return _plan_of(await statement.fetchval(*args))
+            return plan_of(await statement.fetchval(*args))
 
         return await self._run(guarded(work, parameters), timeout=timeout)
 
@@ -373,65 +372,3 @@ def _valid_role(role: str) -> str:
     if not role or "\x00" in role or len(role.encode()) > _MAX_IDENTIFIER_BYTES:
         raise ValueError(f"role must be a PostgreSQL role name of 1 to 63 bytes, not {role!r}")
     return role
-
-
-async def _plan(conn: Connection, sql: str, args: Sequence[object]) -> QueryPlan:
-    # fetchval() prepares: the extended protocol refuses a second statement spliced into sql.
-    return _plan_of(await conn.fetchval(f"EXPLAIN (FORMAT JSON) {sql}", *args))
-
-
-def _plan_of(document: Any) -> QueryPlan:
-    return plan_from_explain(json.loads(document) if isinstance(document, str) else document)
-
-
-def _check_cost(plan: QueryPlan, limit: float) -> None:
-    if plan.total_cost > limit:
-        raise UnsafeSql(
-            f"The planner estimates this query at cost {plan.total_cost:,.0f}, above the "
-            f"limit of {limit:,.0f}; filter, aggregate or join on keys to make it cheaper",
-            rule=RefusalRule.MAX_QUERY_COST,
-        )
-
-
-def plan_from_explain(document: Any) -> QueryPlan:
-    """A QueryPlan from the output of EXPLAIN (FORMAT JSON)."""
-    top: dict[str, Any] = document[0]["Plan"]
-    return QueryPlan(
-        total_cost=float(top["Total Cost"]),
-        plan_rows=int(top["Plan Rows"]),
-        text="\n".join(_plan_lines(top, depth=0)),
-        plan=top,
-    )
-
-
-def _plan_lines(node: dict[str, Any], *, depth: int) -> list[str]:
-    prefix = "  " * depth + ("-> " if depth else "")
-    lines = [prefix + _describe(node)]
-    for child in node.get("Plans", ()):
-        lines.extend(_plan_lines(child, depth=depth + 1))
-    return lines
-
-
-_AGGREGATE_LABELS = {
-    "Hashed": "HashAggregate",
-    "Sorted": "GroupAggregate",
-    "Mixed": "MixedAggregate",
-}
-
-
-def _describe(node: dict[str, Any]) -> str:
-    label = node["Node Type"]
-    if label == "ModifyTable":
-        label = node.get("Operation", label)
-    if label == "Aggregate":
-        label = _AGGREGATE_LABELS.get(node.get("Strategy", ""), label)
-    if node.get("Join Type") not in (None, "Inner") and label.endswith(" Join"):
-        label = f"{label[: -len(' Join')]} {node['Join Type']} Join"
-    if "Index Name" in node:
-        label += f" using {node['Index Name']}"
-    if "Relation Name" in node:
-        label += f" on {node['Relation Name']}"
-        if node.get("Alias") not in (None, node["Relation Name"]):
-            label += f" {node['Alias']}"
-    cost = f"cost={node['Startup Cost']:.2f}..{node['Total Cost']:.2f}"
-    return f"{label}  ({cost} rows={node['Plan Rows']})"
