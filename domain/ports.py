@@ -119,3 +119,38 @@ class Clock(Protocol):
     def now(self) -> float:
         """Seconds on a monotonic clock."""
         ...
+
+
+class CallRecord(Protocol):
+    """One tool call in flight, as an observer (metrics, traces, logs, audit) follows it."""
+
+    async def stage(self, name: str) -> None:
+        """The call began `name`, one of application.progress.STAGES."""
+        ...
+
+    def finish(
+        self,
+        *,
+        code: str | None,
+        rows: int | None = None,
+        attempts: int | None = None,
+        sql: str | None = None,
+        database: str | None = None,
+    ) -> None:
+        """The call ended; `code` is its error code, None on success; `database` answered it."""
+        ...
+
+
+class CallObserver(Protocol):
+    """Starts a record per tool call."""
+
+    def start(
+        self,
+        tool: str,
+        database: str | None,
+        *,
+        question: str | None = None,
+        request_id: str | None = None,
+    ) -> CallRecord:
+        """Begin the record of one call of `tool`."""
+        ...

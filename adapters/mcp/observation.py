@@ -1,44 +1,10 @@
-"""What the tools tell an observer about each call (metrics, traces, logs live elsewhere)."""
+"""The observer of calls when none is wired (the port is domain.ports.CallObserver)."""
 
 from collections.abc import Callable
-from typing import Protocol
+
+from domain.ports import CallRecord
 
 MetricsText = Callable[[], str]
-
-
-class CallRecord(Protocol):
-    """One tool call in flight."""
-
-    async def stage(self, name: str) -> None:
-        """The call began `name`, one of application.progress.STAGES."""
-        ...
-
-    def finish(
-        self,
-        *,
-        code: str | None,
-        rows: int | None = None,
-        attempts: int | None = None,
-        sql: str | None = None,
-        database: str | None = None,
-    ) -> None:
-        """The call ended; `code` is its error code, None on success; `database` answered it."""
-        ...
-
-
-class CallObserver(Protocol):
-    """Starts a record per tool call."""
-
-    def start(
-        self,
-        tool: str,
-        database: str | None,
-        *,
-        question: str | None = None,
-        request_id: str | None = None,
-    ) -> CallRecord:
-        """Begin the record of one call of `tool`."""
-        ...
 
 
 class _Unrecorded:

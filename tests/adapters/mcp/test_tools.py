@@ -225,3 +225,33 @@ async def test_the_text_counts_rows_in_plain_english(
 
     lines = answer.content[0].text.splitlines()  # type: ignore[union-attr]
     assert said in lines
+
+
+@pytest.mark.anyio
+async def test_an_unexpected_failure_is_logged_with_its_cause_and_answered_with_a_code(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = build_world([], {})
+
+    async def broken(*args: object, **kwargs: object) -> QueryResult:
+        shapes: dict[str, int] = {}
+        try:
+            shapes["orders"]
+        except KeyError as cause:
+            raise RuntimeError("the adapter broke") from cause
+        raise AssertionError("unreachable")
+
+    monkeypatch.setattr(world.database, "fetch", broken)
+    server = build_server(
+        UseCases(answer=world.answer, explain=world.explain, describe=world.describe)
+    )
+    async with Client(server) as client:
+        result = await client.call_tool("query", {"query": TOP})
+
+    error = _error(result)
+    assert error["code"] == "ERR_006"
+    assert "the adapter broke" not in str(result.structured_content)  # no internals to the client
+    logged = next(r for r in caplog.records if "failed unexpectedly" in r.getMessage())
+    assert logged.exc_info is not None
+    assert isinstance(logged.exc_info[1], RuntimeError)
+    assert isinstance(logged.exc_info[1].__cause__, KeyError)
