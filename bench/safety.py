@@ -18,72 +18,16 @@ from domain.safety.checked import SafetyConfig
 from domain.safety.input_bounds import InputBounds, sql_bounds_violation
 from domain.safety.policy import SafetyPolicy
 from tests.domain.shop_snapshot import SHOP
+from tests.domain.sql_fixtures import load_sql_cases
 
 SMALL = (
     "SELECT id, name, email FROM customers WHERE country = 'FR' ORDER BY created_at DESC LIMIT 10"
 )
 
-ANALYTICS = """\
-WITH monthly AS (
-    SELECT date_trunc('month', o.placed_at) AS month,
-           c.country,
-           count(DISTINCT o.id) AS orders,
-           sum(oi.quantity * oi.unit_price) AS revenue
-    FROM orders o
-    JOIN customers c ON c.id = o.customer_id
-    JOIN order_items oi ON oi.order_id = o.id
-    WHERE o.status IN ('paid', 'shipped')
-      AND o.placed_at >= timestamptz '2024-01-01' - interval '1 month'
-    GROUP BY 1, 2
-),
-ranked AS (
-    SELECT month,
-           country,
-           orders,
-           revenue,
-           rank() OVER (PARTITION BY month ORDER BY revenue DESC) AS rnk,
-           lag(revenue) OVER (PARTITION BY country ORDER BY month) AS prev_revenue,
-           sum(revenue) OVER (
-               PARTITION BY country ORDER BY month
-               ROWS BETWEEN 2 PRECEDING AND CURRENT ROW
-           ) AS rolling_3m
-    FROM monthly
-),
-top_products AS (
-    SELECT p.category,
-           p.title,
-           sum(oi.quantity) AS units,
-           row_number() OVER (PARTITION BY p.category ORDER BY sum(oi.quantity) DESC) AS pos
-    FROM products p
-    JOIN order_items oi ON oi.product_id = p.id
-    GROUP BY p.category, p.title
-),
-category_stats AS (
-    SELECT category,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY price) AS median_price,
-           count(*) FILTER (WHERE (attrs->>'weight')::int > 10) AS heavy,
-           avg(price) AS avg_price
-    FROM products
-    GROUP BY category
+# The 60-line analytics query of the accept corpus: CTEs, windows, FILTER, WITHIN GROUP.
+ANALYTICS = next(
+    case.sql for case in load_sql_cases("own_accept.sql") if case.id == "oa-multiline-analytics"
 )
-SELECT r.month,
-       r.country,
-       r.orders,
-       round(r.revenue, 2) AS revenue,
-       round(100.0 * (r.revenue - r.prev_revenue) / nullif(r.prev_revenue, 0), 1) AS growth_pct,
-       round(r.rolling_3m, 2) AS rolling_3m,
-       coalesce(tp.title, '-') AS best_seller,
-       cs.median_price,
-       cs.heavy,
-       CASE WHEN r.rnk = 1 THEN 'leader'
-            WHEN r.rnk <= 3 THEN 'podium'
-            ELSE 'other' END AS standing
-FROM ranked r
-LEFT JOIN top_products tp ON tp.pos = 1 AND tp.category = 'books'
-LEFT JOIN category_stats cs ON cs.category = tp.category
-WHERE r.rnk <= 5
-ORDER BY r.month DESC, r.rnk
-LIMIT 100"""
 WARMUP = 200
 ITERATIONS = 2000
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -8,10 +7,10 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from adapters.memory.fake_clock import FakeClock
-from adapters.postgres.asyncpg_database import AsyncpgDatabase
-from adapters.postgres.pool import PoolConfig, open_pool
+from adapters.postgres.pool import open_pool
 from domain.errors import ErrorCode, SchemaLoadFailed
-from domain.models import Column, EnumType, ForeignKey, RelationKind, SchemaSnapshot, Table
+from domain.models import Column, EnumType, ForeignKey, RelationKind, SchemaSnapshot
+from tests.adapters.postgres.introspected import database_at, introspected, table
 from tests.pg import create_database
 
 pool_for = asynccontextmanager(open_pool)
@@ -47,22 +46,9 @@ def extended_shop_dsn(pg_admin_dsn: str, tmp_path: Path) -> str:
     return create_database(pg_admin_dsn, (shop, extra), prefix="shopplus")
 
 
-@asynccontextmanager
-async def database_at(dsn: str, clock: FakeClock) -> AsyncIterator[AsyncpgDatabase]:
-    async with pool_for(PoolConfig(name="shop", dsn=dsn)) as pool:
-        yield AsyncpgDatabase(name="shop", pool=pool, clock=clock)
-
-
 @pytest.fixture
 async def snapshot(shop_dsn: str) -> SchemaSnapshot:
-    async with database_at(shop_dsn, FakeClock(start=42.0)) as database:
-        return await database.introspect()
-
-
-def table(snapshot: SchemaSnapshot, name: str) -> Table:
-    found = snapshot.find_table(name)
-    assert found is not None, name
-    return found
+    return await introspected(shop_dsn, clock=FakeClock(start=42.0))
 
 
 @pytest.mark.anyio
@@ -151,7 +137,7 @@ async def test_row_estimates_come_from_statistics_and_views_have_none(
 async def test_other_schemas_composite_keys_partitions_and_materialized_views_are_read(
     extended_shop_dsn: str,
 ) -> None:
-    async with database_at(extended_shop_dsn, FakeClock()) as database:
+    async with database_at(extended_shop_dsn) as database:
         snapshot = await database.introspect()
 
     targets = table(snapshot, "sales.targets")
@@ -188,7 +174,7 @@ def catalog_denied_dsn(pg_admin_dsn: str, tmp_path: Path) -> str:
 async def test_a_catalog_the_role_may_not_read_is_reported_as_err_002(
     catalog_denied_dsn: str,
 ) -> None:
-    async with database_at(catalog_denied_dsn, FakeClock()) as database:
+    async with database_at(catalog_denied_dsn) as database:
         with pytest.raises(SchemaLoadFailed) as caught:
             await database.introspect()
 

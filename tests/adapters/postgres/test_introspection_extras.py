@@ -1,30 +1,18 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
 
-from adapters.memory.fake_clock import FakeClock
-from adapters.postgres.asyncpg_database import AsyncpgDatabase
-from adapters.postgres.pool import PoolConfig, open_pool
 from application.schema.name_hints import did_you_mean
 from domain.access.rules import AccessRules
 from domain.access.visibility import visible_schema
 from domain.errors import SqlExecutionFailed
-from domain.models import Column, Index, SchemaSnapshot, Table
-
-pool_for = asynccontextmanager(open_pool)
+from domain.models import Column, Index, SchemaSnapshot
+from tests.adapters.postgres.introspected import database_at, introspected, table
 
 COUNTRIES = {"FR", "DE", "US", "JP", "BR", "IN", "GB", "ES"}
-
-
-@asynccontextmanager
-async def database_at(dsn: str, *, role: str | None = None) -> AsyncIterator[AsyncpgDatabase]:
-    async with pool_for(PoolConfig(name="shop", dsn=dsn)) as pool:
-        yield AsyncpgDatabase(name="shop", pool=pool, clock=FakeClock(), role=role)
 
 
 async def admin_run(dsn: str, sql: str) -> None:
@@ -37,14 +25,7 @@ async def admin_run(dsn: str, sql: str) -> None:
 
 async def introspect(dsn: str, *, setup: str = "", role: str | None = None) -> SchemaSnapshot:
     await admin_run(dsn, f"{setup}\nANALYZE;")
-    async with database_at(dsn, role=role) as database:
-        return await database.introspect()
-
-
-def table(snapshot: SchemaSnapshot, name: str) -> Table:
-    found = snapshot.find_table(name)
-    assert found is not None, name
-    return found
+    return await introspected(dsn, role=role)
 
 
 def column(snapshot: SchemaSnapshot, dotted: str) -> Column:

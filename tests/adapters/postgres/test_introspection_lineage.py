@@ -1,20 +1,14 @@
 """Introspection on a real server: partitions and inheritance children with their ancestors, and
 the functions of trusted extensions."""
 
-import asyncio
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from adapters.memory.fake_clock import FakeClock
-from adapters.postgres.asyncpg_database import AsyncpgDatabase
-from adapters.postgres.pool import PoolConfig, open_pool
 from domain.models import RelationKind, SchemaSnapshot, Table
+from tests.adapters.postgres.introspected import introspected
 from tests.pg import create_database
-
-pool_for = asynccontextmanager(open_pool)
 
 FAMILY = """
 CREATE SCHEMA "Sales";
@@ -42,11 +36,6 @@ def family_dsn(pg_admin_dsn: str, tmp_path: Path) -> str:
     return create_database(pg_admin_dsn, (shop, extra), prefix="family")
 
 
-async def _snapshot(dsn: str) -> SchemaSnapshot:
-    async with asyncio.timeout(20), pool_for(PoolConfig(name="shop", dsn=dsn)) as pool:
-        return await AsyncpgDatabase(name="shop", pool=pool, clock=FakeClock()).introspect()
-
-
 def _table(snapshot: SchemaSnapshot, schema: str, name: str) -> Table:
     return next(t for t in snapshot.tables if (t.schema, t.name) == (schema, name))
 
@@ -55,7 +44,7 @@ def _table(snapshot: SchemaSnapshot, schema: str, name: str) -> Table:
 async def test_partitions_at_every_level_are_listed_with_every_ancestor_nearest_first(
     family_dsn: str,
 ) -> None:
-    snapshot = await _snapshot(family_dsn)
+    snapshot = await introspected(family_dsn)
 
     events = _table(snapshot, "Sales", "Events")
     middle = _table(snapshot, "Sales", "Events_2024")
@@ -69,7 +58,7 @@ async def test_partitions_at_every_level_are_listed_with_every_ancestor_nearest_
 
 @pytest.mark.anyio
 async def test_inheritance_children_are_listed_with_every_ancestor_once(family_dsn: str) -> None:
-    snapshot = await _snapshot(family_dsn)
+    snapshot = await introspected(family_dsn)
 
     assert _table(snapshot, "public", "people").parents == ()
     assert _table(snapshot, "public", "staff").parents == (("public", "people"),)
@@ -88,7 +77,7 @@ async def test_inheritance_children_are_listed_with_every_ancestor_once(family_d
 async def test_functions_of_trusted_extensions_are_listed_where_they_were_installed(
     family_dsn: str,
 ) -> None:
-    functions = set((await _snapshot(family_dsn)).extension_functions)
+    functions = set((await introspected(family_dsn)).extension_functions)
 
     wanted = {"similarity", "word_similarity", "show_trgm", "levenshtein", "soundex", "metaphone"}
     assert {("public", name) for name in wanted} <= functions
@@ -111,7 +100,7 @@ async def test_an_extension_function_someone_overloaded_is_no_longer_listed(
     finally:
         await conn.close()
 
-    names = {name for _, name in (await _snapshot(family_dsn)).extension_functions}
+    names = {name for _, name in (await introspected(family_dsn)).extension_functions}
 
     assert "similarity" not in names
     assert "word_similarity" in names

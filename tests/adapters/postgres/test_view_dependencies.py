@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
 
-from adapters.memory.fake_clock import FakeClock
-from adapters.postgres.asyncpg_database import AsyncpgDatabase
-from adapters.postgres.pool import PoolConfig, open_pool
+from adapters.postgres.pool import open_pool
 from domain.access import AccessPolicy, AccessRules, visible_schema
 from domain.errors import ErrorCode, UnsafeSql
-from domain.models import Dependency, RelationName, SchemaSnapshot, Table
+from domain.models import Dependency, RelationName, SchemaSnapshot
+from tests.adapters.postgres.introspected import introspected, table
 from tests.domain.gate import checked
 from tests.domain.view_reads import reads
 
@@ -33,29 +31,20 @@ CREATE VIEW vault.peek AS SELECT secret FROM vault."key.ring";
 RULES = AccessRules.from_names(enabled=True, blocked_columns=["users.password", "*.secret"])
 
 
-async def introspected(dsn: str) -> SchemaSnapshot:
+async def with_views(dsn: str) -> SchemaSnapshot:
     conn = await asyncpg.connect(dsn)
     try:
         await conn.execute(VIEWS)
     finally:
         await conn.close()
-    async with pool_for(PoolConfig(name="shop", dsn=dsn)) as pool:
-        database = AsyncpgDatabase(name="shop", pool=pool, clock=FakeClock())
-        async with asyncio.timeout(10):
-            return await database.introspect()
-
-
-def table(snapshot: SchemaSnapshot, name: str) -> Table:
-    found = snapshot.find_table(name)
-    assert found is not None, name
-    return found
+    return await introspected(dsn)
 
 
 @pytest.mark.anyio
 async def test_introspection_lists_the_columns_and_whole_rows_each_view_reads(
     fresh_shop_dsn: str,
 ) -> None:
-    snapshot = await introspected(fresh_shop_dsn)
+    snapshot = await with_views(fresh_shop_dsn)
 
     assert table(snapshot, "customer_revenue").depends_on == reads(
         "public.customers.id",
@@ -91,7 +80,7 @@ async def test_introspection_lists_the_columns_and_whole_rows_each_view_reads(
 async def test_a_view_over_a_blocked_table_or_column_is_refused(
     fresh_shop_dsn: str, sql: str
 ) -> None:
-    snapshot = await introspected(fresh_shop_dsn)
+    snapshot = await with_views(fresh_shop_dsn)
 
     with pytest.raises(UnsafeSql) as caught:
         AccessPolicy(RULES).check(checked(sql), snapshot)
@@ -102,7 +91,7 @@ async def test_a_view_over_a_blocked_table_or_column_is_refused(
 
 @pytest.mark.anyio
 async def test_views_over_permitted_columns_stay_usable(fresh_shop_dsn: str) -> None:
-    snapshot = await introspected(fresh_shop_dsn)
+    snapshot = await with_views(fresh_shop_dsn)
     policy = AccessPolicy(RULES)
 
     for sql in ("SELECT * FROM user_names", "SELECT * FROM customer_revenue"):
@@ -112,7 +101,7 @@ async def test_views_over_permitted_columns_stay_usable(fresh_shop_dsn: str) -> 
 
 @pytest.mark.anyio
 async def test_the_visible_schema_hides_views_over_blocked_data(fresh_shop_dsn: str) -> None:
-    snapshot = await introspected(fresh_shop_dsn)
+    snapshot = await with_views(fresh_shop_dsn)
 
     shown = {table.qualified_name for table in visible_schema(snapshot, RULES).tables}
 
