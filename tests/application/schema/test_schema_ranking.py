@@ -23,6 +23,11 @@ def erp() -> SchemaSnapshot:
     return erp_snapshot(2000)
 
 
+@pytest.fixture(scope="module")
+def erp_index(erp: SchemaSnapshot) -> SchemaIndex:
+    return SchemaIndex.build(erp)
+
+
 def shown_tables(context: str) -> set[str]:
     return {
         line.split()[0]
@@ -48,31 +53,26 @@ def test_the_generated_erp_has_two_thousand_commented_tables_with_keys(erp: Sche
 
 
 def test_context_holds_all_tables_a_question_needs_for_95_percent_of_questions(
-    erp: SchemaSnapshot,
+    erp_index: SchemaIndex,
 ) -> None:
     asked = [q for q in QUESTIONS if q["database"] == "erp"]
     answered = [
         q
         for q in asked
-        if set(q["tables"])
-        <= shown_tables(select_schema_context(SchemaIndex.build(erp), q["question"]))
+        if set(q["tables"]) <= shown_tables(select_schema_context(erp_index, q["question"]))
     ]
     assert len(answered) / len(asked) >= 0.95
 
 
 @pytest.mark.parametrize("budget", [800, 2500, BUDGET])
-def test_context_never_exceeds_the_token_budget(erp: SchemaSnapshot, budget: int) -> None:
+def test_context_never_exceeds_the_token_budget(erp_index: SchemaIndex, budget: int) -> None:
     for question in QUESTIONS[::5]:
-        context = select_schema_context(
-            SchemaIndex.build(erp), question["question"], max_tokens=budget
-        )
+        context = select_schema_context(erp_index, question["question"], max_tokens=budget)
         assert estimate_tokens(context) <= budget
 
 
-def test_a_cut_context_says_how_many_tables_were_left_out(erp: SchemaSnapshot) -> None:
-    context = select_schema_context(
-        SchemaIndex.build(erp), "Which customers placed the most orders?"
-    )
+def test_a_cut_context_says_how_many_tables_were_left_out(erp_index: SchemaIndex) -> None:
+    context = select_schema_context(erp_index, "Which customers placed the most orders?")
     last = context.splitlines()[-1]
     match = re.fullmatch(r"-- (\d+) more tables not shown; ask get_schema for others", last)
     assert match is not None
