@@ -41,14 +41,23 @@ async def test_the_prompt_carries_the_schema_and_the_question() -> None:
     assert "Who are our customers?" in user.content
 
 
-@pytest.mark.anyio
-async def test_rows_beyond_the_cap_are_cut_and_marked_truncated() -> None:
-    world = build_world([TOP], {TOP: ROWS})
+MANY = QueryResult(
+    columns=(ColumnInfo(name="name", type="text"),),
+    rows=tuple((f"customer {n}",) for n in range(150)),
+)
 
-    answer = await world.answer.execute(AnswerRequest(question="customers", max_rows=2))
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("requested", "shown"), [(2, 2), (None, 100), (500, 100)])
+async def test_the_rows_asked_for_are_the_fewer_of_the_request_and_the_server_cap(
+    requested: int | None, shown: int
+) -> None:
+    world = build_world([TOP], {TOP: MANY})  # the server's cap is 100 rows
+
+    answer = await world.answer.execute(AnswerRequest(question="customers", max_rows=requested))
 
     assert answer.result is not None
-    assert answer.result.row_count == 2
+    assert answer.result.row_count == shown
     assert answer.result.truncated
 
 
