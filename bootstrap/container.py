@@ -102,16 +102,16 @@ class Container(containers.DeclarativeContainer):
 
     breakers = providers.Singleton(observing.breakers, database_breakers, llm_breaker)
     metrics_registry = providers.Singleton(observing.metrics_registry, metrics, pools, breakers)
-    recorded_calls = providers.Singleton(
+    audit_log = providers.Resource(
+        observing.open_audit_log, settings.provided.observability.audit_log
+    )
+    call_observer = providers.Singleton(
         CallObserver,
         metrics=metrics,
         tracer=tracer,
         log_requests=settings.provided.observability.log_requests,
+        audit=audit_log,
     )
-    audit_log = providers.Resource(
-        observing.open_audit_log, settings.provided.observability.audit_log
-    )
-    call_observer = providers.Singleton(observing.audited, recorded_calls, audit_log)
 
     safety_config = providers.Callable(factories.safety_config, settings.provided.safety)
     safety_policy = providers.Singleton(SafetyPolicy, safety_config)

@@ -8,9 +8,7 @@ from typing import TextIO
 from opentelemetry.trace import Tracer
 from prometheus_client import CollectorRegistry
 
-from adapters.observability.audit_log import AuditedCalls
 from adapters.observability.breaker_collector import BreakerCollector
-from adapters.observability.call_observer import CallObserver
 from adapters.observability.pool_collector import PoolCollector, SizedPool
 from adapters.observability.redaction import dsn_password
 from adapters.observability.server_metrics import ServerMetrics
@@ -95,8 +93,3 @@ def open_audit_log(target: str) -> Iterator[TextIO | None]:
     else:
         with open(target, "a", encoding="utf-8") as out:
             yield out
-
-
-def audited(observer: CallObserver, out: TextIO | None) -> CallObserver | AuditedCalls:
-    """The call observer, writing an audit line per call when there is somewhere to write it."""
-    return observer if out is None else AuditedCalls(observer, out)
