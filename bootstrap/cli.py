@@ -9,6 +9,7 @@ from importlib import metadata
 from pydantic import SecretStr
 
 from adapters.observability.json_logging import configure_json_logging
+from bootstrap.ask_parameters import parameter
 from bootstrap.client_config import claude_desktop_config, demo_env, settings_in_use
 from bootstrap.loader import ConfigurationError, load_settings
 from bootstrap.observing import log_secrets
@@ -43,7 +44,11 @@ def _run(args: argparse.Namespace) -> None:
 
         raise SystemExit(asyncio.run(run_check(settings)))
     if args.command == "ask":
-        code = asyncio.run(answer_once(settings, args.question, args.database, sql_only=args.sql))
+        code = asyncio.run(
+            answer_once(
+                settings, args.question, args.database, sql_only=args.sql, values=args.param
+            )
+        )
         raise SystemExit(code)
     if getattr(args, "http", None) is not None:
         from bootstrap.serve_http import serve_http  # stdio, the common case, skips uvicorn
@@ -72,6 +77,14 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--database", default=None, help="name of a configured database")
     ask.add_argument("--sql", action="store_true", help="print the SQL without running it")
     ask.add_argument("--demo", action="store_true", help="ask the bundled demo database")
+    ask.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        type=parameter,
+        metavar="NAME=VALUE",
+        help="a value for :NAME (or $N) in the question or SQL, bound by PostgreSQL; repeatable",
+    )
     commands.add_parser("demo", help="start the demo database and serve MCP over stdio")
     check = commands.add_parser(
         "check", help="check the configuration, databases and model, then exit"

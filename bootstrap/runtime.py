@@ -5,7 +5,7 @@ import functools
 import gc
 import inspect
 import sys
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -25,6 +25,7 @@ from adapters.observability.exposition import (
 )
 from adapters.postgres.role_check import role_problem
 from application.answer_question import AnswerRequest
+from bootstrap.ask_parameters import given
 from bootstrap.container import Container
 from bootstrap.loader import ConfigurationError
 from bootstrap.settings import Settings
@@ -135,14 +136,23 @@ def _serve_metrics(registry: CollectorRegistry, port: int) -> MetricsEndpoint:
 
 
 async def answer_once(
-    settings: Settings, question: str, database: str | None, *, sql_only: bool
+    settings: Settings,
+    question: str,
+    database: str | None,
+    *,
+    sql_only: bool,
+    values: Sequence[tuple[str, Any]] = (),
 ) -> int:
-    """Answer one question and print the SQL and rows; return the exit status."""
+    """Answer one question (values by name, or 1..N for $N) and print the SQL and rows; return
+    the exit status."""
     async with running_container(settings) as container:
-        request = AnswerRequest(
-            question=question, database=database, return_mode="sql" if sql_only else "result"
-        )
         try:
+            request = AnswerRequest(
+                question=question,
+                database=database,
+                return_mode="sql" if sql_only else "result",
+                parameters=given(values),
+            )
             answer = await (await resolve(container.answer_question)).execute(request)
         except PgMcpError as error:
             print(f"{error.code}: {_for_the_terminal(error, settings)}", file=sys.stderr)

@@ -72,3 +72,34 @@ def test_version_prints_the_installed_version_and_exits_zero() -> None:
 
     assert done.returncode == 0
     assert done.stdout.strip() == f"pg-mcp {metadata.version('pgmcp-ask')}"
+
+
+def test_ask_binds_named_and_positional_values_without_writing_them_into_the_sql(
+    shop_dsn: str,
+) -> None:
+    named = _ask(
+        shop_dsn,
+        "SELECT count(*) AS n FROM customers WHERE country = :country AND id <= :top",
+        "--param",
+        "country=FR",
+        "--param",
+        "top=1000000",
+    )
+    positional = _ask(
+        shop_dsn, "SELECT count(*) AS n FROM customers WHERE country = $1", "--param", '1="FR"'
+    )
+    everyone = _ask(shop_dsn, "SELECT count(*) AS n FROM customers WHERE country = 'FR'")
+
+    assert named.returncode == 0, named.stderr
+    assert positional.returncode == 0, positional.stderr
+    sql = named.stdout.splitlines()[0]
+    assert sql.endswith("country = $1 AND id <= $2")  # the values are bound, never written in
+    counts = {done.stdout.splitlines()[-3] for done in (named, positional, everyone)}
+    assert len(counts) == 1
+
+
+def test_ask_refuses_a_parameter_without_a_name_before_starting(shop_dsn: str) -> None:
+    done = _ask(shop_dsn, "SELECT 1", "--param", "=42")
+
+    assert done.returncode == 2
+    assert "NAME=VALUE" in done.stderr
