@@ -56,7 +56,6 @@ class ResultJudge:
     """Shows the chat model the question, the SQL and a fenced sample of rows; reads a verdict.
 
     - At most sample_rows rows reach the model, each value cut to max_value_chars.
-    - Columns named in hidden_columns never reach the model.
     - A reply that holds no verdict gives None, not a failure.
     """
 
@@ -78,8 +77,6 @@ class ResultJudge:
         question: str,
         sql: str,
         result: QueryResult,
-        *,
-        hidden_columns: frozenset[str] = frozenset(),
     ) -> JudgeVerdict | None:
         """The model's verdict on the result, or None when its reply holds none.
 
@@ -89,7 +86,7 @@ class ResultJudge:
         messages = judging_conversation(
             question,
             sql,
-            drop_hidden_columns(result, hidden_columns),
+            result,
             sample_rows=self._sample_rows,
             max_value_chars=self._max_value_chars,
         )
@@ -126,19 +123,6 @@ def judging_conversation(
         ChatMessage(role=Role.SYSTEM, content=JUDGE_SYSTEM_PROMPT),
         ChatMessage(role=Role.USER, content=content),
     ]
-
-
-def drop_hidden_columns(result: QueryResult, hidden_columns: frozenset[str]) -> QueryResult:
-    """The result without columns whose name matches a hidden name (`col` or `table.col`)."""
-    hidden = {name.lower().rsplit(".", 1)[-1] for name in hidden_columns}
-    keep = [i for i, column in enumerate(result.columns) if column.name.lower() not in hidden]
-    if len(keep) == len(result.columns):
-        return result
-    return QueryResult(
-        columns=tuple(result.columns[i] for i in keep),
-        rows=tuple(tuple(row[i] for i in keep if i < len(row)) for row in result.rows),
-        truncated=result.truncated,
-    )
 
 
 def parse_verdict(text: str) -> JudgeVerdict | None:

@@ -62,7 +62,6 @@ class ResultValidator:
         result: QueryResult,
         *,
         max_rows: int,
-        hidden_columns: frozenset[str] = frozenset(),
     ) -> Validation:
         """The warnings and verdict for `result`, fetched with `max_rows` as its cap.
 
@@ -74,7 +73,7 @@ class ResultValidator:
         if self._judge is None:
             return Validation(warnings=warnings)
         try:
-            verdict = await self._judge.judge(question, sql, result, hidden_columns=hidden_columns)
+            verdict = await self._judge.judge(question, sql, result)
         except AIServiceUnavailable:
             if self._strict:
                 raise

@@ -160,17 +160,3 @@ async def test_the_judge_asks_for_json_matching_the_verdict_schema() -> None:
     await ResultJudge(chat).judge("q", SQL, customers(1))
 
     assert chat.schemas == [JUDGE_VERDICT_SCHEMA]
-
-
-@pytest.mark.anyio
-async def test_hidden_columns_never_reach_the_model() -> None:
-    chat = ScriptedChatModel(["yes"])
-
-    await ResultJudge(chat).judge(
-        "q", SQL, customers(2), hidden_columns=frozenset({"public.customers.EMAIL"})
-    )
-
-    text = user_text(chat.conversations[0])
-    assert "customer-1" in text
-    assert "email" not in fenced(text)
-    assert "@example.com" not in text

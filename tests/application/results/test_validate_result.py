@@ -143,16 +143,3 @@ async def test_the_prompt_holds_at_most_sample_rows_rows() -> None:
     prompt = chat.conversations[0][1].content
     assert "c-1" in prompt
     assert "c-2" not in prompt
-
-
-@pytest.mark.anyio
-async def test_hidden_columns_are_dropped_from_the_prompt() -> None:
-    chat = ScriptedChatModel([PASS])
-
-    await validator(chat).validate(
-        QUESTION, SQL, ROWS, max_rows=10, hidden_columns=frozenset({"email"})
-    )
-
-    prompt = chat.conversations[0][1].content
-    assert "Ada" in prompt
-    assert "ada@example.com" not in prompt
