@@ -6,7 +6,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from adapters.redis.redis_rate_limits import REDIS_TIMEOUT_SECONDS
-from bootstrap.team_settings import SharedStateSettings
+from bootstrap.settings.team import SharedStateSettings
 
 
 async def redis_problem(shared: SharedStateSettings) -> tuple[bool, str] | None:

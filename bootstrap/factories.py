@@ -31,7 +31,7 @@ from bootstrap.settings import (
     SafetySettings,
     Settings,
 )
-from bootstrap.team_settings import SharedStateSettings
+from bootstrap.settings.team import SharedStateSettings
 from domain.access.rules import AccessRules
 from domain.errors import AIServiceUnavailable, DatabaseUnavailable
 from domain.ports import Clock, Database, SchemaStore, ValueReader

@@ -17,7 +17,7 @@ from bootstrap.settings import (
     SafetySettings,
     Settings,
 )
-from bootstrap.team_settings import (
+from bootstrap.settings.team import (
     AuthSettings,
     HttpSettings,
     IdentitySettings,

@@ -9,7 +9,7 @@ from pydantic import SecretStr
 
 from bootstrap.check import run_check
 from bootstrap.settings import OpenAISettings, Settings
-from bootstrap.team_settings import SharedStateSettings
+from bootstrap.settings.team import SharedStateSettings
 from tests.container_settings import settings_for
 from tests.fake_llm_server import FakeLLMServer, Fault, error_body
 from tests.pg import FIXTURES, admin_execute, create_database, with_user
