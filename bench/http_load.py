@@ -13,7 +13,8 @@ import time
 from collections import Counter
 from contextlib import AsyncExitStack, ExitStack
 
-from bench.soak import ANSWERS, Tally, call_until, outcome, percentile
+from bench.soak import Tally, call_until, percentile
+from tests.e2e.shop_workload import ANSWERS, outcome
 from tests.e2e.stdio import server_env
 from tests.http.serving import HttpServer, http_client, http_server
 from tests.pg import FIXTURES, create_database, running_cluster

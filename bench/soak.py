@@ -9,43 +9,22 @@ No assertions (shared, noisy machines). Run: python -m bench.soak --clients 10 -
 import argparse
 import asyncio
 import itertools
-import json
 import time
 from collections import Counter
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import asyncpg
 from mcp import Client
-from mcp.types import CallToolResult
 
 from bench.memory import child_pids, rss_mib
+from tests.e2e.shop_workload import QUESTIONS, backends, delayed_responder, outcome
 from tests.e2e.stdio import server_env, stdio_client
-from tests.fake_llm_server import FakeLLMServer, Json, Responder
+from tests.fake_llm_server import FakeLLMServer
 from tests.pg import FIXTURES, create_database, running_cluster
 
 WARMUP_CALLS = 2
 LEAK_WAIT = 5.0
-QUESTIONS = (
-    "Revenue per country for paid and shipped orders",
-    "Top ten customers by number of orders",
-    "Orders per status with their total value",
-    "Best selling product categories by units",
-)
-# What a model would answer for the shop schema: joins and aggregates, a few dozen rows at most.
-ANSWERS = (
-    "SELECT c.country, sum(oi.quantity * oi.unit_price) AS revenue FROM orders o "
-    "JOIN customers c ON c.id = o.customer_id JOIN order_items oi ON oi.order_id = o.id "
-    "WHERE o.status IN ('paid', 'shipped') GROUP BY c.country ORDER BY revenue DESC",
-    "SELECT c.id, c.name, count(o.id) AS orders FROM customers c "
-    "JOIN orders o ON o.customer_id = c.id GROUP BY c.id, c.name "
-    "ORDER BY orders DESC, c.id LIMIT 10",
-    "SELECT o.status, count(DISTINCT o.id) AS orders, sum(oi.quantity * oi.unit_price) AS total "
-    "FROM orders o JOIN order_items oi ON oi.order_id = o.id GROUP BY o.status ORDER BY o.status",
-    "SELECT p.category, sum(oi.quantity) AS units FROM products p "
-    "JOIN order_items oi ON oi.product_id = p.id GROUP BY p.category ORDER BY units DESC",
-)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -54,28 +33,6 @@ class Tally:
 
     latencies: list[float] = field(default_factory=list)
     outcomes: Counter[str] = field(default_factory=Counter)
-
-
-def delayed_responder(delay: float) -> Responder:
-    """A responder that thinks for `delay` seconds, then answers with one of ANSWERS."""
-
-    turns = itertools.count()
-
-    def respond(_request: Json) -> str:
-        # The fake server answers each request on its own thread, so sleeping here is per call.
-        time.sleep(delay)
-        sql = ANSWERS[next(turns) % len(ANSWERS)]
-        return json.dumps({"sql": sql, "explanation": "Answers the question."})
-
-    return respond
-
-
-def outcome(result: CallToolResult) -> str:
-    """ "ok", or the error code of a failed call."""
-    if not result.is_error:
-        return "ok"
-    error = (result.structured_content or {}).get("error") or {}
-    return str(error.get("code", "unknown"))
 
 
 async def warm_up(client: Client) -> None:
@@ -97,25 +54,6 @@ async def call_until(
         except Exception as exc:  # a bench counts protocol faults, it does not stop on them
             tally.outcomes[type(exc).__name__] += 1
         tally.latencies.append(time.perf_counter() - started)
-
-
-async def backends(admin_dsn: str, database: str, *, wait: float = 0.0) -> int:
-    """Backends on `database` other than the checking one, polled for up to `wait` s until 0."""
-    conn = await asyncpg.connect(admin_dsn)
-    try:
-        deadline = time.perf_counter() + wait
-        while True:
-            count = await conn.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> "
-                "pg_backend_pid()",
-                database,
-            )
-            if count == 0 or time.perf_counter() > deadline:
-                return int(count)
-            # Polling another process: there is no event to await.
-            await asyncio.sleep(0.1)
-    finally:
-        await conn.close()
 
 
 def percentile(ordered: list[float], share: float) -> float:
