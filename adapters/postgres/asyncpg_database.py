@@ -59,6 +59,8 @@ CANCEL_WAIT = 2.0
 # even as a better-matching overload of a built-in (CVE-2018-1058). The access policy writes
 # every relation name out with its schema. None keeps the server's setting.
 DEFAULT_SEARCH_PATH = ("pg_catalog", "pg_temp")
+# plan_cache_mode (PostgreSQL 12): older servers plan with the values for the first five runs.
+_PLAN_CACHE_MODE_SINCE = 12
 
 # The path the schema snapshot's names resolve on, the access policy's: types and defaults are
 # then rendered as a reader writes them.
@@ -300,7 +302,8 @@ class AsyncpgDatabase(Database):
     async def _read_only(
         self, conn: Connection, work: Work[T], timeout: float, isolation: Isolation
     ) -> T:
-        await conn.execute(self._begin(timeout, isolation))
+        custom_plans = conn.get_server_version().major >= _PLAN_CACHE_MODE_SINCE
+        await conn.execute(self._begin(timeout, isolation, custom_plans=custom_plans))
         committed = False
         try:
             await apply_caller(conn)
@@ -313,7 +316,7 @@ class AsyncpgDatabase(Database):
             if not committed:
                 await _rollback(conn)
 
-    def _begin(self, timeout: float, isolation: Isolation) -> str:
+    def _begin(self, timeout: float, isolation: Isolation, *, custom_plans: bool) -> str:
         """BEGIN READ ONLY and every SET LOCAL in one round trip.
 
         The simple-query protocol runs this script because it is ours alone: whole numbers and
@@ -334,6 +337,11 @@ class AsyncpgDatabase(Database):
             f"SET LOCAL idle_in_transaction_session_timeout = {idle}",
             f"SET LOCAL work_mem = {self._work_mem_kb}",
         ]
+        if custom_plans:
+            # Every statement is planned with the values bound to it, even one prepared before:
+            # a generic plan guesses `LIMIT $1` as a tenth of the rows and `id > $1` as a
+            # third, and the cost limit must judge the plan that runs, not a guess.
+            script.append("SET LOCAL plan_cache_mode = force_custom_plan")
         if self._search_path is not None:
             script.append(f"SET LOCAL search_path = {self._search_path}")
         return ";\n".join(script)

@@ -4,7 +4,9 @@ PostgreSQL estimates a non-constant LIMIT or OFFSET as 10% of the rows, and a ge
 whose bounds are not constants as 1000 rows: `generate_series(1, (SELECT 1e12)::bigint)` plans
 as cheap and runs for ever. Sub-selects there are refused; column bounds, as in the calendar
 idiom `FROM (SELECT min(d) lo, max(d) hi FROM t) b, generate_series(b.lo, b.hi, '1 day')`, pass
-(the time, temp-file and result limits still bound them).
+(the time, temp-file and result limits still bound them). A bound value (`LIMIT $1`) counts
+as a constant: the server plans every statement with the values bound to it
+(plan_cache_mode = force_custom_plan), so the planner sees the number.
 """
 
 from sqlglot import exp
@@ -13,10 +15,12 @@ from domain.refusal_rules import RefusalRule
 from domain.safety.rule_context import RuleContext
 from domain.safety.violation import Violation
 
-# What the planner folds to a constant before it estimates: numbers, NULL, ALL, arithmetic, casts.
+# What the planner folds to a constant before it estimates: numbers, NULL, ALL, arithmetic,
+# casts, and values bound to $n (custom plans: see the module docstring).
 _CONSTANT_NODES = (
     *(exp.Literal, exp.Null, exp.Paren, exp.Neg, exp.Cast, exp.DataType, exp.DataTypeParam),
     *(exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv, exp.Identifier),
+    exp.Parameter,
 )
 
 

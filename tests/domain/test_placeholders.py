@@ -120,6 +120,8 @@ ALLOWED_AS_VALUES = [
         {"a": 1, "b": 2},
     ),
     ("a table function's argument", "SELECT * FROM generate_series(1, :a)", {"a": 3}),
+    ("a LIMIT and an OFFSET", "SELECT id FROM users LIMIT :n OFFSET :skip", {"n": 5, "skip": 10}),
+    ("a cast LIMIT", "SELECT id FROM users LIMIT :n::bigint", {"n": 5}),
 ]
 
 
@@ -147,7 +149,12 @@ REFUSED = [
     ("a field call", "SELECT (:x).pg_read_file", {"x": "/etc/passwd"}, "function_on_value"),
     ("a case twin of a built-in", 'SELECT (:x)."Lower"', {"x": "a"}, "function_on_value"),
     ("a field of a placeholder", "SELECT :x.upper", {"x": "a"}, "field_selection"),
-    ("a LIMIT the planner cannot estimate", "SELECT 1 LIMIT :n", {"n": 1}, "unestimable_row_count"),
+    (
+        "a LIMIT computed from a value",
+        "SELECT 1 LIMIT (SELECT :n)",
+        {"n": 1},
+        "unestimable_row_count",
+    ),
     (
         "a blocked column still",
         "SELECT password FROM users WHERE id = :n",

@@ -19,6 +19,8 @@ ACCEPTS = load_sql_cases("accept.sql", "own_accept.sql")
         "SELECT name FROM customers ORDER BY id FETCH FIRST (SELECT 3) ROWS ONLY",
         "SELECT name FROM customers LIMIT id",
         "SELECT name FROM customers LIMIT abs(-5)",
+        "SELECT name FROM customers LIMIT abs($1)",
+        "SELECT name FROM customers LIMIT $1 + (SELECT 5)",
         "SELECT (SELECT name FROM customers LIMIT (SELECT 1)) AS n",
         "SELECT count(*) FROM generate_series(1, (SELECT max(id) FROM orders) * 1000000) AS g",
         "SELECT generate_series(1, (SELECT 1000000000000))",
@@ -43,6 +45,8 @@ def test_an_unestimable_row_count_is_refused_with_err_005(sql: str) -> None:
         "SELECT name FROM customers LIMIT NULL",
         "SELECT name FROM customers LIMIT 2 * 5 OFFSET (3)",
         "SELECT name FROM customers LIMIT '5'::bigint",
+        "SELECT name FROM customers LIMIT $1 OFFSET $2",
+        "SELECT name FROM customers LIMIT $1::bigint * 2",
         "SELECT name FROM customers ORDER BY id OFFSET 5 ROWS FETCH NEXT 3 ROWS ONLY",
         "SELECT name FROM customers ORDER BY id FETCH FIRST ROW ONLY",
         "SELECT d::date FROM (SELECT min(placed_at) AS lo, max(placed_at) AS hi FROM orders) AS b,"

@@ -255,3 +255,14 @@ async def test_the_readme_example_runs_as_written(shop_dsn: str) -> None:
 
     assert rows_of(result)
     assert result.structured_content["parameters"] == ["customer_id", "since", "statuses"]
+
+
+@pytest.mark.anyio
+async def test_a_limit_and_offset_take_values(shop_dsn: str) -> None:
+    sql = "SELECT id FROM customers ORDER BY id LIMIT :n OFFSET :skip"
+
+    async with tools(shop_dsn) as (client, _):
+        result = await client.call_tool("query", {"query": sql, "parameters": {"n": 3, "skip": 2}})
+
+    assert rows_of(result) == [[3], [4], [5]]
+    assert result.structured_content["sql"].endswith("LIMIT $1 OFFSET $2")

@@ -216,3 +216,26 @@ async def test_any_text_value_comes_back_unchanged_and_equal_to_its_literal(
 def test_an_interval_parameter_that_is_no_duration_is_refused_by_the_encoder() -> None:
     with pytest.raises(TypeError):
         interval_tuple("3 days")
+
+
+@pytest.mark.anyio
+async def test_a_bound_limit_is_planned_with_its_value_however_often_it_ran_before(
+    shop_dsn: str,
+) -> None:
+    # Kept prepared, a statement may switch to a generic plan after five runs, one that guesses
+    # LIMIT $1 as a tenth of the rows: every plan is made with the values instead.
+    sql = "SELECT generate_series(1, 100000000) AS g LIMIT $1"
+    async with pool_for(PoolConfig(name="shop", dsn=shop_dsn, pool_min=1, pool_max=1)) as pool:
+        capped = AsyncpgDatabase(name="shop", pool=pool, clock=FakeClock(), max_query_cost=1000)
+        for _ in range(8):
+            small = await capped.fetch(sql, max_rows=5, timeout=5, parameters=named(n=3))
+            assert small.rows == ((1,), (2,), (3,))
+        with pytest.raises(PgMcpError) as refused:
+            await capped.fetch(sql, max_rows=5, timeout=5, parameters=named(n=90_000_000))
+        mode = await capped.fetch(
+            "SELECT current_setting('plan_cache_mode')", max_rows=1, timeout=5
+        )
+
+    assert refused.value.code is ErrorCode.SQL_SECURITY
+    assert refused.value.rule == "max_query_cost"
+    assert mode.rows == (("force_custom_plan",),)
