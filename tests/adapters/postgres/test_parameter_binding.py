@@ -12,7 +12,7 @@ from adapters.memory.fake_clock import FakeClock
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.pool import PoolConfig, open_pool
 from adapters.postgres.rendering import interval_tuple, render_interval
-from domain.errors import ErrorCode, InvalidRequest, PgMcpError
+from domain.errors import ErrorCode, InvalidRequest, PgMcpError, UnsafeSql
 from domain.models import JsonValue, Parameter, Row
 
 pool_for = asynccontextmanager(open_pool)
@@ -230,7 +230,7 @@ async def test_a_bound_limit_is_planned_with_its_value_however_often_it_ran_befo
         for _ in range(8):
             small = await capped.fetch(sql, max_rows=5, timeout=5, parameters=named(n=3))
             assert small.rows == ((1,), (2,), (3,))
-        with pytest.raises(PgMcpError) as refused:
+        with pytest.raises(UnsafeSql) as refused:
             await capped.fetch(sql, max_rows=5, timeout=5, parameters=named(n=90_000_000))
         mode = await capped.fetch(
             "SELECT current_setting('plan_cache_mode')", max_rows=1, timeout=5
