@@ -100,7 +100,10 @@ async def _http_app(
         CallerBinding(role_claim=identity.role_claim, user_claim=identity.user_claim)
     )
     probe = ReadinessProbe(
-        await resolve(container.pools), await resolve(container.database_breakers)
+        await resolve(container.pools),
+        await resolve(container.database_breakers),
+        redis=await resolve(container.redis),
+        redis_fail_open=settings.shared.redis_fail_open,
     )
     server.custom_route("/healthz", methods=["GET"])(healthz)
     server.custom_route("/readyz", methods=["GET"])(readyz(probe))
