@@ -140,6 +140,18 @@ class _DrainingServer(uvicorn.Server):
     pools close and the audit log is flushed; returning lets every `finally` run, exit status 0.
     """
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Stop listening, say so, then let uvicorn drain the calls in flight."""
+        # uvicorn closes the listener only after its "Shutting down" line; closing it first
+        # lets this line promise that no new connection is taken any more.
+        for server in self.servers:
+            server.close()
+        logger.info(
+            "no longer accepting connections; calls in flight get up to %d s",
+            self.config.timeout_graceful_shutdown,
+        )
+        await super().shutdown(sockets)
+
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         """Take SIGTERM and SIGINT for the duration of serving; restore the handlers after."""
