@@ -6,7 +6,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 
@@ -34,10 +34,15 @@ class HttpServer:
 
 
 @contextmanager
-def http_server(env: Mapping[str, str], bind: str = "127.0.0.1:0") -> Iterator[HttpServer]:
-    """Run `pg-mcp serve --http bind` until the block ends; stop it with SIGTERM."""
+def http_server(
+    env: Mapping[str, str], bind: str = "127.0.0.1:0", *, command: Sequence[str] = ()
+) -> Iterator[HttpServer]:
+    """Run `pg-mcp serve --http bind` until the block ends; stop it with SIGTERM.
+
+    `command` replaces the whole command line (a server started as an image would start it).
+    """
     process = subprocess.Popen(
-        [sys.executable, "-m", "bootstrap", "serve", "--http", bind],
+        list(command) or [sys.executable, "-m", "bootstrap", "serve", "--http", bind],
         env=dict(env),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
