@@ -18,6 +18,7 @@ from starlette.middleware import Middleware
 
 from adapters.http.caller_binding import CallerBinding
 from adapters.http.health import healthz, metrics, readyz
+from adapters.http.revision_gate import RevisionGate
 from adapters.http.scope_gate import ScopeGate
 from adapters.mcp.server import PgMcpServer
 from adapters.observability.exposition import render_metrics
@@ -119,6 +120,10 @@ async def _http_app(
         transport_security=transport_security(settings, host),
         max_request_body_size=settings.http.max_body_bytes,
         host=host,
+    )
+    # Appended, so after the SDK's authentication: a caller without a token learns nothing more.
+    app.user_middleware.append(
+        Middleware(RevisionGate, path=MCP_PATH, max_body=settings.http.max_body_bytes)
     )
     if settings.auth.auth_scoped:
         # Appended, so innermost: it runs after the SDK's authentication has found the user.

@@ -113,6 +113,12 @@ INITIALIZE = {
     },
 }
 MCP_HEADERS = {"Accept": "application/json, text/event-stream"}
+# The current protocol revision: no session; each request carries its version and capabilities.
+CURRENT_REVISION = "2026-07-28"
+_ENVELOPE = {
+    "io.modelcontextprotocol/protocolVersion": CURRENT_REVISION,
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
 
 
 def tool_call(name: str, **arguments: object) -> dict[str, object]:
@@ -123,6 +129,17 @@ def tool_call(name: str, **arguments: object) -> dict[str, object]:
         "method": "tools/call",
         "params": {"name": name, "arguments": arguments},
     }
+
+
+def current_request(method: str, **params: object) -> dict[str, object]:
+    """The JSON-RPC body of a request of the current revision, its envelope in params._meta."""
+    return {"jsonrpc": "2.0", "id": 3, "method": method, "params": params | {"_meta": _ENVELOPE}}
+
+
+def current_headers(method: str, name: str | None = None) -> dict[str, str]:
+    """The headers the current revision requires, mirroring the body's method and name."""
+    headers = {"MCP-Protocol-Version": CURRENT_REVISION, "Mcp-Method": method}
+    return headers if name is None else headers | {"Mcp-Name": name}
 
 
 async def post_mcp(

@@ -7,7 +7,16 @@ import httpx2
 import pytest
 
 from tests.e2e.stdio import run_pg_mcp, server_env
-from tests.http.serving import HttpServer, http_client, http_server, post_mcp, tool_call
+from tests.http.serving import (
+    CURRENT_REVISION,
+    HttpServer,
+    current_headers,
+    current_request,
+    http_client,
+    http_server,
+    post_mcp,
+    tool_call,
+)
 
 MAX_BODY = 4096
 # A second database nobody listens for: /readyz must name it.
@@ -87,14 +96,53 @@ async def test_an_oversized_body_is_refused_with_413(server: HttpServer) -> None
 
 
 @pytest.mark.anyio
-async def test_a_method_header_that_contradicts_the_body_is_refused_with_400(
+async def test_a_current_client_discovers_the_server_without_a_session(server: HttpServer) -> None:
+    body = current_request("server/discover")
+    reply = await post_mcp(server.url, body, **current_headers("server/discover"))
+
+    assert reply.status_code == 200
+    assert "mcp-session-id" not in reply.headers  # stateless: any replica takes the next one
+    result = reply.json()["result"]
+    assert CURRENT_REVISION in result["supportedVersions"]
+    assert "tools" in result["capabilities"]
+    assert result["_meta"]["io.modelcontextprotocol/serverInfo"]["name"] == "pg-mcp"
+
+
+CALL = current_request("tools/call", name="query", arguments={"query": "SELECT 5 AS five"})
+
+
+@pytest.mark.anyio
+async def test_a_current_revision_call_whose_headers_match_its_body_is_answered(
     server: HttpServer,
 ) -> None:
-    body = {"jsonrpc": "2.0", "id": 3, "method": "tools/list", "params": {}}
-    reply = await post_mcp(
-        server.url, body, **{"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call"}
-    )
+    reply = await post_mcp(server.url, CALL, **current_headers("tools/call", "query"))
+
+    assert reply.status_code == 200
+    assert reply.json()["result"]["structuredContent"]["rows"] == [[5]]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("headers", "named"),
+    [
+        (current_headers("tools/list", "query"), "mcp-method"),
+        (current_headers("tools/call", "explain"), "mcp-name"),
+        (current_headers("tools/call"), "mcp-name"),
+        ({"MCP-Protocol-Version": CURRENT_REVISION}, "mcp-method"),
+        (
+            current_headers("tools/call", "query") | {"MCP-Protocol-Version": "2025-11-25"},
+            "version",
+        ),
+    ],
+    ids=["method-contradicts", "name-contradicts", "name-missing", "method-missing", "version"],
+)
+async def test_a_header_that_contradicts_or_omits_the_body_is_refused_with_400(
+    server: HttpServer, headers: dict[str, str], named: str
+) -> None:
+    reply = await post_mcp(server.url, CALL, **headers)
+
     assert reply.status_code == 400
+    assert named in reply.json()["error"]["message"]
 
 
 @pytest.mark.anyio
