@@ -6,9 +6,10 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx2
 from mcp import Client
@@ -79,11 +80,18 @@ def _wait_for_url(lines: "queue.Queue[str | None]", seen: list[str]) -> str:
 
 def wait_for_message(lines: "queue.Queue[str | None]", seen: list[str], start: str) -> str:
     """The next log message starting with `start` (blocking, bounded)."""
+    found = wait_for_line(lines, seen, lambda line: str(line.get("message", "")).startswith(start))
+    return str(found["message"])
+
+
+def wait_for_line(
+    lines: "queue.Queue[str | None]", seen: list[str], wanted: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """The next JSON line on stderr that `wanted` accepts (blocking, bounded)."""
     while (line := lines.get(timeout=120)) is not None:
-        message = str(json.loads(line).get("message", "")) if line.startswith("{") else ""
-        if message.startswith(start):
-            return message
-    raise AssertionError(f"pg-mcp ended before logging {start!r}:\n" + "".join(seen))
+        if line.startswith("{") and wanted(parsed := json.loads(line)):
+            return dict(parsed)
+    raise AssertionError("pg-mcp ended before writing the line awaited:\n" + "".join(seen))
 
 
 @asynccontextmanager

@@ -3,6 +3,7 @@
 import json
 from collections.abc import Iterator
 
+import anyio
 import httpx2
 import pytest
 
@@ -16,6 +17,7 @@ from tests.http.serving import (
     http_server,
     post_mcp,
     tool_call,
+    wait_for_line,
 )
 
 MAX_BODY = 4096
@@ -188,3 +190,44 @@ def test_serving_other_machines_without_authentication_refuses_to_start(shop_dsn
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "PG_MCP_AUTH_TOKENS" in lines[0]
+
+
+@pytest.fixture(scope="module")
+def open_door(shop_dsn: str) -> Iterator[HttpServer]:
+    """All interfaces, no authentication, asked for by name; audit lines on stderr."""
+    env = server_env(
+        shop_dsn, None, PG_MCP_HTTP_ALLOW_UNAUTHENTICATED="true", PG_MCP_AUDIT_LOG="stderr"
+    )
+    with http_server(env, bind="0.0.0.0:0") as running:
+        yield running
+
+
+@pytest.mark.anyio
+async def test_serving_other_machines_without_authentication_starts_when_asked_by_name(
+    open_door: HttpServer,
+) -> None:
+    assert open_door.url.startswith("http://0.0.0.0:")
+    local = open_door.url.replace("0.0.0.0", "127.0.0.1")  # noqa: S104 - reading its log
+    async with http_client(local) as client:
+        result = await client.call_tool("query", {"query": "SELECT 8 AS eight"})
+    assert result.structured_content is not None
+    assert result.structured_content["rows"] == [[8]]
+
+
+@pytest.mark.anyio
+async def test_the_audit_log_on_stderr_holds_a_line_per_call(open_door: HttpServer) -> None:
+    sql = "SELECT 9 AS nine"
+    local = open_door.url.replace("0.0.0.0", "127.0.0.1")  # noqa: S104 - reading its log
+    async with http_client(local) as client:
+        await client.call_tool("query", {"query": sql})
+
+    line = await anyio.to_thread.run_sync(
+        wait_for_line, open_door.lines, open_door.stderr, lambda line: line.get("sql") == sql
+    )
+    assert line["audit"] == "tool_call"
+    assert (line["tool"], line["database"], line["rows"], line["code"]) == (
+        "query",
+        "default",
+        1,
+        None,
+    )

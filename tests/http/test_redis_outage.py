@@ -96,6 +96,8 @@ async def _limit_holds_across(first: HttpServer, second: HttpServer, token: str)
         over = await _query(replica, token)
         assert over.is_error
         assert _text(over).startswith("ERR_009: Rate limit of 2 requests per 3600 s reached")
+        assert over.structured_content is not None
+        assert over.structured_content["error"]["retry_after"] > 0  # the seconds to wait
 
 
 @pytest.mark.anyio
