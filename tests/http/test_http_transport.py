@@ -231,3 +231,25 @@ async def test_the_audit_log_on_stderr_holds_a_line_per_call(open_door: HttpServ
         1,
         None,
     )
+
+
+@pytest.mark.anyio
+async def test_readiness_names_a_database_whose_circuit_is_open(shop_dsn: str) -> None:
+    databases = json.dumps([{"name": "shop", "dsn": shop_dsn}, {"name": "down", "dsn": DOWN}])
+    env = server_env(
+        shop_dsn,
+        None,
+        PG_MCP_DATABASES=databases,
+        PG_MCP_RETRY_MAX_ATTEMPTS="1",
+        PG_MCP_CIRCUIT_FAILURE_THRESHOLD="1",
+        PG_MCP_CIRCUIT_OPEN_SECONDS="3600",
+    )
+    with http_server(env) as running:
+        async with http_client(running.url) as client:
+            failed = await client.call_tool("query", {"query": "SELECT 1", "database": "down"})
+        async with httpx2.AsyncClient(base_url=running.base) as web:
+            ready = await web.get("/readyz")
+
+    assert failed.is_error
+    assert ready.status_code == 503
+    assert ready.json()["databases"] == {"shop": None, "down": "circuit open"}
