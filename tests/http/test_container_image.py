@@ -56,6 +56,14 @@ def test_the_image_copies_every_package_pyproject_ships() -> None:
     assert shipped | {"pyproject.toml", project["project"]["readme"]} <= copied_sources(build)
 
 
+def test_the_build_context_keeps_everything_the_image_copies() -> None:
+    patterns = (ROOT / ".dockerignore").read_text().split()
+    top_level = [p for p in patterns if not p.startswith(("!", "**/"))]
+    copied = copied_sources(stages()[0])
+
+    assert {s for s in copied if any(fnmatch(s, p) for p in top_level)} == set()
+
+
 def test_the_image_s_command_healthcheck_and_exposed_port_agree() -> None:
     final = stages()[-1]
     port = one(final, "EXPOSE").arguments
