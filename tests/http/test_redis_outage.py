@@ -12,24 +12,25 @@ import pytest
 from mcp.types import CallToolResult, TextContent
 
 from tests.e2e.stdio import server_env
+from tests.fake_llm_server import FakeLLMServer
 from tests.http.serving import HttpServer, http_client, http_server
 from tests.redis_server import RedisServer, running_redis
 
 # One subject per phase of each test: no test depends on the windows another left behind.
-NAMES = ("alice", "bob", "carol", "dave", "erin", "frank")
+NAMES = ("alice", "bob", "carol", "dave", "erin", "frank", "grace")
 TOKENS = {f"{name}-token-for-redis-outage": name for name in NAMES}
-ALICE, BOB, CAROL, DAVE, ERIN, FRANK = TOKENS
+ALICE, BOB, CAROL, DAVE, ERIN, FRANK, GRACE = TOKENS
 CALLS = 2
 UNREACHABLE = "ERR_009: Rate limits cannot be checked: the shared store is unreachable"
 
 Replicas = tuple[RedisServer, HttpServer, HttpServer]
 
 
-def _replicas(shop_dsn: str, **extra: str) -> Iterator[Replicas]:
+def _replicas(shop_dsn: str, llm: str | None = None, **extra: str) -> Iterator[Replicas]:
     with running_redis() as redis, ExitStack() as stack:
         env = server_env(
             shop_dsn,
-            None,
+            llm,
             PG_MCP_AUTH_TOKENS=str(TOKENS).replace("'", '"'),
             PG_MCP_REDIS_URL=redis.url,
             PG_MCP_RATE_LIMIT_REQUESTS=str(CALLS),
@@ -48,7 +49,9 @@ def failing_closed(shop_dsn: str) -> Iterator[Replicas]:
 
 @pytest.fixture(scope="module")
 def failing_open(shop_dsn: str) -> Iterator[Replicas]:
-    yield from _replicas(shop_dsn, PG_MCP_REDIS_FAIL_OPEN="true")
+    """With a model, so that the model-call budget kept in Redis is crossed too."""
+    with FakeLLMServer() as llm:
+        yield from _replicas(shop_dsn, llm.base_url, PG_MCP_REDIS_FAIL_OPEN="true")
 
 
 @pytest.fixture
@@ -144,6 +147,9 @@ async def test_redis_killed_failing_open_answers_with_rows_then_the_limit_holds_
     for _ in range(CALLS + 1):
         assert _rows(await _query(first, FRANK)) == [[7]]
         assert _rows(await _query(second, FRANK)) == [[7]]
+    async with http_client(first.url, GRACE) as client:
+        asked = await client.call_tool("query", {"query": "Is anyone there?"})
+    assert _rows(asked) == [[1]]  # the model was called: its budget admits while Redis is away
 
     redis.start()
     await _limit_holds_across(first, second, FRANK)
