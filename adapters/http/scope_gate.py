@@ -3,8 +3,9 @@
 import json
 
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from adapters.http.buffered_body import buffered, send_response
 from adapters.http.tool_scopes import missing_scopes, needed_scopes
 
 
@@ -34,14 +35,14 @@ class ScopeGate:
         ):
             await self._app(scope, receive, send)
             return
-        body, replay = await _buffered(receive, self._max_body)
+        body, replay = await buffered(receive, self._max_body)
         if body is None:
             await self._app(scope, replay, send)
             return
         try:
             message = json.loads(body)
         except ValueError:
-            await _send(send, 400, b"Parse error: the body is not JSON", [])
+            await send_response(send, 400, b"Parse error: the body is not JSON", [])
             return
         missing = missing_scopes(needed_scopes(message), user.scopes)
         if missing:
@@ -57,35 +58,4 @@ class ScopeGate:
         body = json.dumps(
             {"error": "insufficient_scope", "error_description": f"Required scope: {scopes}"}
         ).encode()
-        await _send(send, 403, body, [(b"www-authenticate", challenge.encode())])
-
-
-async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-    headers = [
-        (b"content-type", b"application/json" if body.startswith(b"{") else b"text/plain"),
-        (b"content-length", str(len(body)).encode()),
-        *headers,
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-async def _buffered(receive: Receive, limit: int) -> tuple[bytes | None, Receive]:
-    """The whole body (None past limit) and a receive that replays what was read."""
-    messages: list[Message] = []
-    size = 0
-    while True:
-        message = await receive()
-        messages.append(message)
-        if message["type"] != "http.request":
-            break
-        size += len(message.get("body", b""))
-        if size > limit or not message.get("more_body", False):
-            break
-    complete = size <= limit and messages[-1].get("more_body", False) is False
-    body = b"".join(m.get("body", b"") for m in messages) if complete else None
-
-    async def replay() -> Message:
-        return messages.pop(0) if messages else await receive()
-
-    return body, replay
+        await send_response(send, 403, body, [(b"www-authenticate", challenge.encode())])

@@ -6,9 +6,10 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx2
 from mcp import Client
@@ -34,10 +35,15 @@ class HttpServer:
 
 
 @contextmanager
-def http_server(env: Mapping[str, str], bind: str = "127.0.0.1:0") -> Iterator[HttpServer]:
-    """Run `pg-mcp serve --http bind` until the block ends; stop it with SIGTERM."""
+def http_server(
+    env: Mapping[str, str], bind: str = "127.0.0.1:0", *, command: Sequence[str] = ()
+) -> Iterator[HttpServer]:
+    """Run `pg-mcp serve --http bind` until the block ends; stop it with SIGTERM.
+
+    `command` replaces the whole command line (a server started as an image would start it).
+    """
     process = subprocess.Popen(
-        [sys.executable, "-m", "bootstrap", "serve", "--http", bind],
+        list(command) or [sys.executable, "-m", "bootstrap", "serve", "--http", bind],
         env=dict(env),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -74,11 +80,18 @@ def _wait_for_url(lines: "queue.Queue[str | None]", seen: list[str]) -> str:
 
 def wait_for_message(lines: "queue.Queue[str | None]", seen: list[str], start: str) -> str:
     """The next log message starting with `start` (blocking, bounded)."""
+    found = wait_for_line(lines, seen, lambda line: str(line.get("message", "")).startswith(start))
+    return str(found["message"])
+
+
+def wait_for_line(
+    lines: "queue.Queue[str | None]", seen: list[str], wanted: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """The next JSON line on stderr that `wanted` accepts (blocking, bounded)."""
     while (line := lines.get(timeout=120)) is not None:
-        message = str(json.loads(line).get("message", "")) if line.startswith("{") else ""
-        if message.startswith(start):
-            return message
-    raise AssertionError(f"pg-mcp ended before logging {start!r}:\n" + "".join(seen))
+        if line.startswith("{") and wanted(parsed := json.loads(line)):
+            return dict(parsed)
+    raise AssertionError("pg-mcp ended before writing the line awaited:\n" + "".join(seen))
 
 
 @asynccontextmanager
@@ -108,6 +121,12 @@ INITIALIZE = {
     },
 }
 MCP_HEADERS = {"Accept": "application/json, text/event-stream"}
+# The current protocol revision: no session; each request carries its version and capabilities.
+CURRENT_REVISION = "2026-07-28"
+_ENVELOPE = {
+    "io.modelcontextprotocol/protocolVersion": CURRENT_REVISION,
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
 
 
 def tool_call(name: str, **arguments: object) -> dict[str, object]:
@@ -118,6 +137,17 @@ def tool_call(name: str, **arguments: object) -> dict[str, object]:
         "method": "tools/call",
         "params": {"name": name, "arguments": arguments},
     }
+
+
+def current_request(method: str, **params: object) -> dict[str, object]:
+    """The JSON-RPC body of a request of the current revision, its envelope in params._meta."""
+    return {"jsonrpc": "2.0", "id": 3, "method": method, "params": params | {"_meta": _ENVELOPE}}
+
+
+def current_headers(method: str, name: str | None = None) -> dict[str, str]:
+    """The headers the current revision requires, mirroring the body's method and name."""
+    headers = {"MCP-Protocol-Version": CURRENT_REVISION, "Mcp-Method": method}
+    return headers if name is None else headers | {"Mcp-Name": name}
 
 
 async def post_mcp(

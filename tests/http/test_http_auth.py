@@ -197,3 +197,14 @@ async def test_a_body_the_gate_cannot_read_is_refused_not_passed_on(
             | {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
         )
     assert reply.status_code == 400
+
+
+@pytest.mark.anyio
+async def test_an_oversized_body_with_a_valid_token_is_refused_with_413(
+    server: HttpServer, issuer: Issuer
+) -> None:
+    # Past the gates that read bodies (scopes, revision), which must not buffer it all.
+    padding = "x" * (1024 * 1024)
+    body = tool_call("query", query=f"SELECT 1 -- {padding}")
+    reply = await post_mcp(server.url, body, Authorization=f"Bearer {_token(issuer, 'liam')}")
+    assert reply.status_code == 413

@@ -66,7 +66,11 @@ async def test_both_replicas_report_ready(replicas: tuple[HttpServer, HttpServer
         async with httpx2.AsyncClient(base_url=replica.base) as web:
             ready = await web.get("/readyz")
         assert ready.status_code == 200
-        assert ready.json() == {"status": "ready", "databases": {"default": None}}
+        assert ready.json() == {
+            "status": "ready",
+            "databases": {"default": None},
+            "redis": None,
+        }
 
 
 async def _tables(server: HttpServer, *, refresh: bool = False) -> str:

@@ -139,3 +139,4 @@ async def test_each_call_leaves_an_audit_line_without_row_values(
     assert mine[0]["duration_ms"] >= 0
     assert "time" in mine[0]
     assert "sees this" not in written
+    assert BOB not in written  # the token never, only the subject it stands for
