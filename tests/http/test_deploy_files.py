@@ -6,7 +6,7 @@ from pathlib import Path
 from pydantic_settings import BaseSettings
 
 from bootstrap.settings import Settings
-from bootstrap.team_settings import HttpSettings
+from bootstrap.settings.team import HttpSettings
 from tests.http.dockerfile import one, stages
 
 DEPLOY = Path(__file__).parents[2] / "deploy"
