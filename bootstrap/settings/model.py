@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings
 
-from bootstrap.settings.parsing import settings_config
+from bootstrap.settings.parsing import blank_is_none, http_url, settings_config
 
 
 class OpenAISettings(BaseSettings):
@@ -20,17 +20,8 @@ class OpenAISettings(BaseSettings):
     temperature: float = Field(default=0.0, ge=0, le=2)
     max_tokens: int = Field(default=1024, ge=16, le=32768)
 
-    @field_validator("api_key", "base_url", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value
+    _blank = field_validator("api_key", "base_url", mode="before")(blank_is_none)
+    _url = field_validator("base_url")(http_url)
 
     @property
     def configured(self) -> bool:

@@ -91,3 +91,22 @@ def settings_config(prefix: str = "PG_MCP_") -> SettingsConfigDict:
     return SettingsConfigDict(
         env_prefix=prefix, env_file=".env", extra="ignore", frozen=True, validate_default=True
     )
+
+
+def comma_list(value: object) -> object:
+    """A comma-separated string as a tuple of its non-blank parts (no JSON: hosts hold brackets)."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+def http_url(value: str | None) -> str | None:
+    """An http:// or https:// URL, or None."""
+    if value is not None and not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value
+
+
+def blank_is_none(value: object) -> object:
+    """An empty or blank variable counts as unset."""
+    return None if isinstance(value, str) and not value.strip() else value

@@ -1,48 +1,28 @@
-"""Settings for serving a team over HTTP: transport, authentication, identity, shared state.
-
-Kept apart from settings.py, which holds the settings every transport shares, so that each
-module stays one screenful per concern.
-"""
+"""Settings for serving a team over HTTP: transport, authentication, identity, shared state."""
 
 import json
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode
 
-CommaList = Annotated[tuple[str, ...], NoDecode]
+from bootstrap.settings.parsing import (
+    CommaList,
+    blank_is_none,
+    comma_list,
+    http_url,
+    settings_config,
+)
 
 # Short static tokens can be guessed; 16 characters of a generator's output are not.
 MIN_TOKEN_CHARS = 16
 _LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
 
 
-def _config(prefix: str) -> SettingsConfigDict:
-    return SettingsConfigDict(
-        env_prefix=prefix, env_file=".env", extra="ignore", frozen=True, validate_default=True
-    )
-
-
-def _comma_list(value: object) -> object:
-    if isinstance(value, str):
-        return tuple(part.strip() for part in value.split(",") if part.strip())
-    return value
-
-
-def _http_url(value: str | None) -> str | None:
-    if value is not None and not value.startswith(("http://", "https://")):
-        raise ValueError("must start with http:// or https://")
-    return value
-
-
-def _blank_is_none(value: object) -> object:
-    return None if isinstance(value, str) and not value.strip() else value
-
-
 class HttpSettings(BaseSettings):
     """How `pg-mcp serve --http` listens and which requests it takes."""
 
-    model_config = _config("PG_MCP_HTTP_")
+    model_config = settings_config("PG_MCP_HTTP_")
 
     # Host headers allowed besides loopback names and the public URL's (DNS rebinding).
     allowed_hosts: CommaList = ()
@@ -54,9 +34,9 @@ class HttpSettings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
     shutdown_grace: int = Field(default=30, ge=0, le=600)
 
-    _split = field_validator("allowed_hosts", "allowed_origins", mode="before")(_comma_list)
-    _blank = field_validator("public_url", mode="before")(_blank_is_none)
-    _url = field_validator("public_url")(_http_url)
+    _split = field_validator("allowed_hosts", "allowed_origins", mode="before")(comma_list)
+    _blank = field_validator("public_url", mode="before")(blank_is_none)
+    _url = field_validator("public_url")(http_url)
 
     def host_patterns(self, bind_host: str) -> list[str]:
         """The Host headers to accept: loopback, the bound host, the public URL's, the listed."""
@@ -72,7 +52,7 @@ class HttpSettings(BaseSettings):
 class AuthSettings(BaseSettings):
     """Who may call: static bearer tokens and/or OAuth 2.1 access tokens (JWT)."""
 
-    model_config = _config("PG_MCP_")
+    model_config = settings_config("PG_MCP_")
 
     auth_tokens: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict, repr=False)
     oauth_issuer: str | None = None
@@ -83,11 +63,11 @@ class AuthSettings(BaseSettings):
     # When on, a call needs scope tool:<name>, and database:<name> for the database it reaches.
     auth_scoped: bool = False
 
-    _split = field_validator("oauth_required_scopes", mode="before")(_comma_list)
+    _split = field_validator("oauth_required_scopes", mode="before")(comma_list)
     _blank = field_validator("oauth_issuer", "oauth_jwks_url", "oauth_audience", mode="before")(
-        _blank_is_none
+        blank_is_none
     )
-    _url = field_validator("oauth_issuer", "oauth_jwks_url")(_http_url)
+    _url = field_validator("oauth_issuer", "oauth_jwks_url")(http_url)
 
     @field_validator("auth_tokens", mode="before")
     @classmethod
@@ -121,20 +101,20 @@ class AuthSettings(BaseSettings):
 class IdentitySettings(BaseSettings):
     """Which token claims reach PostgreSQL, for row-level security."""
 
-    model_config = _config("PG_MCP_IDENTITY_")
+    model_config = settings_config("PG_MCP_IDENTITY_")
 
     # A claim whose value becomes SET LOCAL ROLE (static tokens have one claim: sub).
     role_claim: str | None = None
     # A claim whose value becomes the setting pg_mcp.user.
     user_claim: str | None = None
 
-    _blank = field_validator("role_claim", "user_claim", mode="before")(_blank_is_none)
+    _blank = field_validator("role_claim", "user_claim", mode="before")(blank_is_none)
 
 
 class SharedStateSettings(BaseSettings):
     """State shared by replicas: rate limits in Redis."""
 
-    model_config = _config("PG_MCP_")
+    model_config = settings_config("PG_MCP_")
 
     redis_url: SecretStr | None = None
     # When Redis is unreachable: admit calls (open) or refuse them with ERR_009 (closed).
@@ -143,7 +123,7 @@ class SharedStateSettings(BaseSettings):
     @field_validator("redis_url", mode="before")
     @classmethod
     def _redis_scheme(cls, value: object) -> object:
-        value = _blank_is_none(value)
+        value = blank_is_none(value)
         if isinstance(value, str) and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
