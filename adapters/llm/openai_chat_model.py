@@ -43,12 +43,11 @@ class OpenAIConfig:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Client:
-    """The SDK's client, its HTTP connection pool, and the URL and headers every call sends."""
+    """The SDK's client, its HTTP connection pool (with the SDK's headers), and the URL called."""
 
     sdk: "AsyncOpenAI"
     http: "httpx2.AsyncClient"
     url: str
-    headers: dict[str, str]
 
 
 class OpenAIChatModel(ChatModel):
@@ -155,13 +154,10 @@ def _client_for(config: OpenAIConfig) -> _Client:
         http_client=http,
     )
     sent = {**sdk.default_headers, **sdk.auth_headers}
-    return _Client(
-        sdk=sdk,
-        http=http,
-        url=f"{str(sdk.base_url).rstrip('/')}/chat/completions",
-        # The SDK marks headers it leaves out (organization, project) as Omit.
-        headers={name: value for name, value in sent.items() if isinstance(value, str)},
-    )
+    # The SDK marks headers it leaves out (organization, project) as Omit. Kept on the pool's
+    # client, they are checked once instead of on every request.
+    http.headers.update({name: value for name, value in sent.items() if isinstance(value, str)})
+    return _Client(sdk=sdk, http=http, url=f"{str(sdk.base_url).rstrip('/')}/chat/completions")
 
 
 async def _post(client: _Client, body: bytes) -> bytes:
@@ -169,7 +165,7 @@ async def _post(client: _Client, body: bytes) -> bytes:
     import httpx2
     import openai
 
-    request = client.http.build_request("POST", client.url, content=body, headers=client.headers)
+    request = client.http.build_request("POST", client.url, content=body)
     try:
         response = await client.http.send(request)
     except httpx2.TimeoutException as exc:
