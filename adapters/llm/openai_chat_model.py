@@ -1,6 +1,7 @@
 """A chat model reached through the OpenAI API or any OpenAI-compatible server."""
 
 import asyncio
+import functools
 import json
 import logging
 import threading
@@ -77,7 +78,7 @@ class OpenAIChatModel(ChatModel):
         from adapters.llm.errors import translate_openai_errors
 
         with translate_openai_errors(
-            model=self._config.model, timeout=self._config.timeout, endpoint=self._endpoint()
+            model=self._config.model, timeout=self._config.timeout, endpoint=self._endpoint
         ):
             body = await self._create(messages, json_schema)
         return _reply(body)
@@ -130,6 +131,7 @@ class OpenAIChatModel(ChatModel):
                 self._client = _client_for(self._config)
             return self._client
 
+    @functools.cached_property
     def _endpoint(self) -> str:
         """Host and port of the server, without user, password, path or query."""
         if not self._config.base_url:
