@@ -4,7 +4,7 @@ busy machine where wall-clock figures are not.
 Each server runs under `valgrind --tool=callgrind` with counting off; after start-up and warm-up
 calls, counting is switched on (callgrind_control) for the measured calls only. Kernel time (the
 syscalls of each round trip) is not counted, nor is PostgreSQL's or the fake model's work.
-Usage: python -m bench.instructions [calls]   (needs valgrind; about a minute per server)
+Usage: python -m bench.instructions [calls]   (needs valgrind; about a minute in all)
 """
 
 import asyncio
