@@ -1,9 +1,11 @@
 """Small pure functions the container calls to turn settings into constructor arguments."""
 
+from __future__ import annotations
+
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING
 
 import asyncpg
-from redis.asyncio import Redis
 
 from adapters.http.database_grant import DatabaseGrant
 from adapters.llm.openai_chat_model import OpenAIConfig
@@ -13,9 +15,6 @@ from adapters.observability.server_metrics import ServerMetrics
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.column_values import PostgresValueReader
 from adapters.postgres.pool import PoolConfig
-from adapters.redis.redis_rate_limits import REDIS_TIMEOUT_SECONDS, RedisSlidingWindowLimiter
-from adapters.redis.redis_token_bucket import RedisTokenBucket
-from adapters.redis.schema_generations import RedisInvalidatedSchemaStore
 from adapters.resilience.around import Around, GuardedDatabase, Stacked
 from adapters.resilience.backoff import OnRetry, Retries
 from adapters.resilience.circuit_breaker import CircuitBreaker, CircuitGuard
@@ -37,6 +36,11 @@ from domain.errors import AIServiceUnavailable, DatabaseUnavailable
 from domain.ports import Clock, Database, SchemaStore, ValueReader
 from domain.safety.checked import SafetyConfig
 from domain.safety.input_bounds import InputBounds
+
+# redis and limits cost about 0.1 s to import, a tenth of a cold start: only a server given
+# PG_MCP_REDIS_URL imports them (in the functions below); the name serves the type checker.
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 
 def pool_configs(settings: Settings) -> tuple[PoolConfig, ...]:
@@ -196,6 +200,10 @@ async def open_redis(shared: SharedStateSettings) -> AsyncIterator[Redis | None]
     if shared.redis_url is None:
         yield None
         return
+    from redis.asyncio import Redis
+
+    from adapters.redis.redis_rate_limits import REDIS_TIMEOUT_SECONDS
+
     redis = Redis.from_url(
         shared.redis_url.get_secret_value(),
         socket_timeout=REDIS_TIMEOUT_SECONDS,
@@ -210,7 +218,11 @@ async def open_redis(shared: SharedStateSettings) -> AsyncIterator[Redis | None]
 def schema_store(redis: Redis | None) -> SchemaStore:
     """Snapshots in memory; with Redis, dropped when another replica sees the schema change."""
     local = InMemorySchemaStore()
-    return local if redis is None else RedisInvalidatedSchemaStore(local, redis)
+    if redis is None:
+        return local
+    from adapters.redis.schema_generations import RedisInvalidatedSchemaStore
+
+    return RedisInvalidatedSchemaStore(local, redis)
 
 
 def granted_databases(databases: Mapping[str, Database], scoped: bool) -> dict[str, Database]:
@@ -238,6 +250,8 @@ def chat_model_concerns(
     """
     layers: list[Around] = []
     if rate_limit.enabled and redis is not None:
+        from adapters.redis.redis_token_bucket import RedisTokenBucket
+
         layers.append(
             RedisTokenBucket(
                 redis,
@@ -291,6 +305,8 @@ async def request_limiter(
     elif shared.redis_url is None:
         yield SlidingWindowLimiter(settings.requests, settings.window, clock).acquire
     else:
+        from adapters.redis.redis_rate_limits import RedisSlidingWindowLimiter
+
         limiter = RedisSlidingWindowLimiter(
             shared.redis_url.get_secret_value(),
             requests=settings.requests,

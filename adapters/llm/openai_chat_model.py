@@ -1,6 +1,7 @@
 """A chat model reached through the OpenAI API or any OpenAI-compatible server."""
 
 import asyncio
+import functools
 import json
 import logging
 import threading
@@ -16,6 +17,7 @@ from domain.ports import ChatModel
 # `import openai` costs about 0.5 s even after mcp is loaded: the server's start never waits for
 # it (warm_up imports it in a worker thread once serving); the name serves the type checker.
 if TYPE_CHECKING:
+    import httpx2
     from openai import AsyncOpenAI
 
 logger = logging.getLogger(__name__)
@@ -40,17 +42,27 @@ class OpenAIConfig:
     max_tokens: int = 1024
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Client:
+    """The SDK's client, its HTTP connection pool (with the SDK's headers), and the URL called."""
+
+    sdk: "AsyncOpenAI"
+    http: "httpx2.AsyncClient"
+    url: str
+
+
 class OpenAIChatModel(ChatModel):
     """Asks an OpenAI-compatible chat-completions endpoint; falls back to plain text output.
 
-    The SDK's raw path: it sends a plain JSON body and hands back the reply's bytes, so no call
-    pays for its typed request transform and response models; auth, base URL, timeouts, error
-    types and the kept-alive connection pool are the SDK's, built once.
+    The SDK's cheapest path: its client, built once, resolves the base URL, auth and headers and
+    owns the kept-alive connection pool; each call posts a plain JSON body through that pool and
+    reads the reply's bytes, and a failure becomes the SDK's own error type. No call pays for
+    the SDK's per-request option building, typed transform or response models.
     """
 
     def __init__(self, config: OpenAIConfig) -> None:
         self._config = config
-        self._client: AsyncOpenAI | None = None
+        self._client: _Client | None = None
         self._building = threading.Lock()  # warm_up builds the client in a worker thread
         # Cleared for good once the server refuses response_format and the plain call works.
         self._send_response_format = True
@@ -66,7 +78,7 @@ class OpenAIChatModel(ChatModel):
         from adapters.llm.errors import translate_openai_errors
 
         with translate_openai_errors(
-            model=self._config.model, timeout=self._config.timeout, endpoint=self._endpoint()
+            model=self._config.model, timeout=self._config.timeout, endpoint=self._endpoint
         ):
             body = await self._create(messages, json_schema)
         return _reply(body)
@@ -80,7 +92,8 @@ class OpenAIChatModel(ChatModel):
         with self._building:
             client, self._client = self._client, None
         if client is not None:
-            await client.close()
+            await client.sdk.close()
+            await client.http.aclose()
 
     async def _create(
         self, messages: Sequence[ChatMessage], json_schema: dict[str, object] | None
@@ -110,21 +123,15 @@ class OpenAIChatModel(ChatModel):
         }
         if response_format is not None:
             body["response_format"] = response_format
-        return await self._connect().post("/chat/completions", cast_to=bytes, body=body)
+        return await _post(self._connect(), json.dumps(body).encode())
 
-    def _connect(self) -> "AsyncOpenAI":
+    def _connect(self) -> _Client:
         with self._building:
             if self._client is None:
-                import openai
-
-                config = self._config
-                api_key = config.api_key or (_PLACEHOLDER_KEY if config.base_url else None)
-                # Retries belong to a wrapper that sees every attempt, so the SDK makes just one.
-                self._client = openai.AsyncOpenAI(
-                    api_key=api_key, base_url=config.base_url, timeout=config.timeout, max_retries=0
-                )
+                self._client = _client_for(self._config)
             return self._client
 
+    @functools.cached_property
     def _endpoint(self) -> str:
         """Host and port of the server, without user, password, path or query."""
         if not self._config.base_url:
@@ -132,6 +139,45 @@ class OpenAIChatModel(ChatModel):
         parts = urlsplit(self._config.base_url)
         host = parts.hostname or "the configured base URL"
         return f"{host}:{parts.port}" if parts.port else host
+
+
+def _client_for(config: OpenAIConfig) -> _Client:
+    import openai
+
+    api_key = config.api_key or (_PLACEHOLDER_KEY if config.base_url else None)
+    # The SDK's own pool settings (connection limits, redirects), with the configured timeout.
+    http = openai.DefaultAsyncHttpxClient(timeout=config.timeout)
+    # Retries belong to a wrapper that sees every attempt, so the SDK would make just one.
+    sdk = openai.AsyncOpenAI(
+        api_key=api_key,
+        base_url=config.base_url,
+        timeout=config.timeout,
+        max_retries=0,
+        http_client=http,
+    )
+    sent = {**sdk.default_headers, **sdk.auth_headers}
+    # The SDK marks headers it leaves out (organization, project) as Omit. Kept on the pool's
+    # client, they are checked once instead of on every request.
+    http.headers.update({name: value for name, value in sent.items() if isinstance(value, str)})
+    return _Client(sdk=sdk, http=http, url=f"{str(sdk.base_url).rstrip('/')}/chat/completions")
+
+
+async def _post(client: _Client, body: bytes) -> bytes:
+    """The reply's bytes; a failure raised as the SDK itself raises it."""
+    import httpx2
+    import openai
+
+    request = client.http.build_request("POST", client.url, content=body)
+    try:
+        response = await client.http.send(request)
+    except httpx2.TimeoutException as exc:
+        raise openai.APITimeoutError(request=request) from exc
+    except httpx2.HTTPError as exc:
+        raise openai.APIConnectionError(request=request) from exc
+    if not response.is_success:
+        # The SDK's own status table and message, so errors read as its other calls' do.
+        raise client.sdk._make_status_error_from_response(response)
+    return response.content
 
 
 def _reply(body: bytes) -> ChatReply:

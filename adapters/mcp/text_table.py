@@ -18,12 +18,10 @@ def render_table(columns: Sequence[str], rows: Sequence[Sequence[JsonValue]]) ->
     cells = [[_cell(value) for value in row] for row in rows]
     if len(rows) > _PADDED_ROWS:
         return "\n".join("\t".join(line) for line in [list(columns), *cells])
-    widths = [len(name) for name in columns]
-    for line in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, line, strict=True)]
-    header = " | ".join(n.ljust(w) for n, w in zip(columns, widths, strict=True))
+    widths = [max(map(len, column)) for column in zip(columns, *cells, strict=True)]
+    header = " | ".join(map(str.ljust, columns, widths))
     rule = "-+-".join("-" * w for w in widths)
-    body = [" | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in cells]
+    body = [" | ".join(map(str.ljust, line, widths)) for line in cells]
     return "\n".join([header, rule, *body])
 
 

@@ -1,6 +1,7 @@
 """The Prometheus metrics of one server, kept in a registry of their own."""
 
 from collections.abc import Callable
+from functools import cache
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
@@ -61,24 +62,30 @@ class ServerMetrics:
             ("kind",),
             registry=self.registry,
         )
+        # labels() checks names and takes a lock each time; a call records six or more series. A
+        # series appears on its first use, as before.
+        self._call_series = cache(self._calls.labels)
+        self._stage_series = cache(self._stages.labels)
+        self._llm_series = cache(self._llm_calls.labels)
+        self._token_series = cache(self._tokens.labels)
 
     def record_call(self, tool: str, code: str | None) -> None:
         """Count one finished tool call; `code` is the error code, None on success."""
         outcome = "ok" if code is None else "error"
-        self._calls.labels(tool=tool, outcome=outcome, code=code or NO_CODE).inc()
+        self._call_series(tool, outcome, code or NO_CODE).inc()
 
     def observe_stage(self, tool: str, stage: str, seconds: float) -> None:
         """Record the time one call spent in one stage."""
-        self._stages.labels(tool=tool, stage=stage).observe(seconds)
+        self._stage_series(tool, stage).observe(seconds)
 
     def observe_llm_call(self, seconds: float, *, ok: bool) -> None:
         """Record the latency of one chat-model call."""
-        self._llm_calls.labels(outcome="ok" if ok else "error").observe(seconds)
+        self._llm_series("ok" if ok else "error").observe(seconds)
 
     def count_tokens(self, tokens_in: int, tokens_out: int) -> None:
         """Add the tokens one chat-model reply used."""
-        self._tokens.labels(direction="in").inc(tokens_in)
-        self._tokens.labels(direction="out").inc(tokens_out)
+        self._token_series("in").inc(tokens_in)
+        self._token_series("out").inc(tokens_out)
 
     def count_repairs(self, tool: str, repairs: int) -> None:
         """Add the repair drafts one call needed."""

@@ -15,6 +15,7 @@ all rows come in the round trip that binds it; otherwise a cursor reads them in 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeAlias, cast
@@ -44,6 +45,8 @@ _FIXED = frozenset({
 _TEXT_LIKE = frozenset({"text", "varchar", "bpchar", "bytea"})
 # Values (NULLs past the cap included) read in one round trip at most; more go by cursor.
 _ONE_FETCH_VALUES = 100_000
+# Longer statements are rare repeats; their wrappings are not kept.
+_CACHED_CHARS = 4096
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,6 +98,14 @@ def capped_select(
     sql: str, attributes: Sequence[asyncpg.Attribute], max_bytes: int, *, max_rows: int
 ) -> CappedSelect:
     """Wrap a checked SELECT whose columns are `attributes` so PostgreSQL enforces max_bytes."""
+    if len(sql) > _CACHED_CHARS:
+        return _wrapped(sql, tuple(attributes), max_bytes, max_rows)
+    return _remembered(sql, tuple(attributes), max_bytes, max_rows)
+
+
+def _wrapped(
+    sql: str, attributes: tuple[asyncpg.Attribute, ...], max_bytes: int, max_rows: int
+) -> CappedSelect:
     width = len(attributes)
     limit = max_rows + 1 if (max_rows + 1) * (width + 2) <= _ONE_FETCH_VALUES else None
     names = [f"c{i}" for i in range(1, width + 1)]
@@ -132,6 +143,10 @@ def capped_select(
         types=tuple(a.type.oid for a in attributes),
         limit=limit,
     )
+
+
+# A repeated statement is wrapped the same way every time (the key holds its column types).
+_remembered = functools.lru_cache(maxsize=256)(_wrapped)
 
 
 def _size_of(column: str, kind: asyncpg.Type) -> str | None:

@@ -27,14 +27,24 @@ _SSL_MODES = frozenset({"disable", "require", "verify-full"})
 _SERVER_SETTINGS = {"application_name": "pg-mcp", "default_transaction_read_only": "on"}
 
 # What asyncpg's own reset (advisory locks, cursors, LISTEN, RESET ALL) leaves behind: the
-# session's role and authorization, temp objects, sequence state and SQL-level prepared
-# statements (asyncpg's own, named __asyncpg_*, are its statement cache and stay).
+# session's role and authorization, temp objects and sequence state.
 _RESET_MORE = """
 SET SESSION AUTHORIZATION DEFAULT;
 RESET ROLE;
 RESET ALL;
 DISCARD TEMP;
 DISCARD SEQUENCES;
+"""
+
+# Last in the reset script: its tag ("SELECT n") counts the SQL-level prepared statements left
+# (asyncpg's own, named __asyncpg_*, are its statement cache and stay). There are none unless a
+# gap let a PREPARE through, so the PL/pgSQL block that drops them (a third of the reset's cost
+# in PostgreSQL) runs only then, in a round trip of its own.
+_COUNT_PREPARED = (
+    "SELECT FROM pg_catalog.pg_prepared_statements WHERE name NOT LIKE '\\_\\_asyncpg\\_%';"
+)
+_NONE_PREPARED = "SELECT 0"
+_DEALLOCATE = """
 DO $$DECLARE s record; BEGIN
   FOR s IN SELECT name FROM pg_catalog.pg_prepared_statements
            WHERE name NOT LIKE '\\_\\_asyncpg\\_%' LOOP
@@ -88,7 +98,16 @@ async def init_connection(conn: asyncpg.Connection[Any]) -> None:
 def _reset_script(conn: asyncpg.Connection[Any] | PoolConnectionProxy[Any]) -> str:
     # setseed() makes random() predictable and no RESET undoes it: reseed from the OS.
     seed = secrets.randbelow(2**52) / 2**51 - 1
-    return f"{conn.get_reset_query()}\n{_RESET_MORE}SELECT pg_catalog.setseed({seed!r});"
+    return (
+        f"{conn.get_reset_query()}\n{_RESET_MORE}SELECT pg_catalog.setseed({seed!r});\n"
+        + _COUNT_PREPARED
+    )
+
+
+async def _reset(conn: asyncpg.Connection[Any] | PoolConnectionProxy[Any], first: str) -> None:
+    """Run `first` and the reset in one round trip; a second drops prepared statements left."""
+    if await conn.execute(f"{first}{_reset_script(conn)}") != _NONE_PREPARED:
+        await conn.execute(_DEALLOCATE)
 
 
 @asynccontextmanager
@@ -108,7 +127,7 @@ async def end_transaction(
     conn: PoolConnectionProxy[Any], command: Literal["COMMIT", "ROLLBACK"]
 ) -> None:
     """End the transaction and reset the session in one round trip; release then skips its own."""
-    await conn.execute(f"{command};\n{_reset_script(conn)}")
+    await _reset(conn, f"{command};\n")
     _reset_with_transaction.set(True)
 
 
@@ -117,7 +136,7 @@ async def reset_connection(conn: asyncpg.Connection[Any]) -> None:
     if _reset_with_transaction.get():
         return
     try:
-        await conn.execute(_reset_script(conn))
+        await _reset(conn, "")
     except (pg.PostgresError, pg.InterfaceError, OSError):
         # A session that cannot be cleaned must not serve another call; the pool reconnects.
         logger.warning("a pooled connection could not be reset; closing it")
