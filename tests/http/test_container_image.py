@@ -122,13 +122,24 @@ def image() -> Iterator[Path]:
         for source in copied_sources(stages()[0]):
             if (ROOT / source / "__init__.py").is_file():
                 shutil.copytree(ROOT / source, site / source, ignore=_no_bytecode)
+        # The image installs its dependencies; here they are this venv's, linked into the tree
+        # (the venv may sit in a directory only root can enter, as CI's temporary one does).
         dependencies = next(p for p in sys.path if p.endswith("site-packages"))
-        (site / "dependencies.pth").write_text(dependencies + "\n")
+        shutil.copytree(dependencies, root / "dependencies", copy_function=_link_or_copy)
+        (site / "dependencies.pth").write_text(f"{root / 'dependencies'}\n")
         script = venv / "bin" / "pg-mcp"
         script.write_text(f"#!{venv}/bin/python\n{_entry_point()}")
         script.chmod(0o755)
         (root / "hold").mkdir()
         yield root
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    """A hard link (instant, no room taken), or a copy across file systems."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _no_bytecode(directory: str, names: list[str]) -> list[str]:
