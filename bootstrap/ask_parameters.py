@@ -28,6 +28,6 @@ def given(pairs: Sequence[tuple[str, Any]]) -> Given | None:
     """
     by_name = dict(pairs)
     positions = [str(n) for n in range(1, len(by_name) + 1)]
-    if by_name and sorted(by_name, key=lambda n: n.zfill(9)) == positions:
+    if by_name and set(by_name) == set(positions):
         return parse_parameters([by_name[n] for n in positions])
     return parse_parameters(by_name)

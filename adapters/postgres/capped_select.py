@@ -178,8 +178,9 @@ async def prepare_capped(
     """Prepare the wrapped statement; a write the wrapping exposed is refused as a write.
 
     again: the statement ran before; it is kept prepared (asyncpg's statement cache), so a
-    repeat is neither parsed nor planned anew. PostgreSQL still checks a kept statement against
-    the schema on every run: result types that changed fail it (0A000) rather than slip by.
+    repeat is not parsed anew (it is still planned with its values: force_custom_plan).
+    PostgreSQL checks a kept statement against the schema on every run: result types that
+    changed fail it (0A000) rather than slip by.
 
     Raises:
         UnsafeSql: the query is a WITH holding a write (rule read_only_transaction).

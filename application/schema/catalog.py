@@ -30,11 +30,6 @@ class SchemaCatalog:
         self._refreshing: dict[str, asyncio.Task[PreparedSchema]] = {}
         self._prepared: dict[str, PreparedSchema] = {}
 
-    @property
-    def rules(self) -> AccessRules:
-        """The access rules every schema is prepared under."""
-        return self._rules
-
     async def for_routing(self, database: Database) -> PreparedSchema:
         """The stored snapshot even when stale (reloaded in the background), else a loaded one.
 

@@ -18,7 +18,6 @@ class PreparedSchema:
 
     def __init__(self, snapshot: SchemaSnapshot, rules: AccessRules) -> None:
         self.snapshot = snapshot
-        self.rules = rules
         self.access = AccessPolicy(rules).on(snapshot)
         shown = visible_part(snapshot, self.access.catalog) if rules.enabled else snapshot
         self.visible = _without_partitions(shown)
