@@ -1,51 +1,18 @@
 """Use case: answer a question with rows (or only the SQL)."""
 
-from dataclasses import dataclass
 from functools import partial
-from typing import Literal
 
 from application.authoring.agreement import PROBE_ROWS
 from application.authoring.parameter_prompt import judging_note
 from application.authoring.sql_author import SqlAuthor
+from application.messages import Answer, AnswerRequest
 from application.progress import Progress, Stage, no_progress
-from application.results.validation import ResultValidator, Validation
+from application.results.validation import ResultValidator
 from application.routing.chosen import Chosen, with_fallback
 from application.routing.database_choice import DatabaseChoice
 from domain.errors import InvalidRequest
-from domain.models import JsonValue, QueryPlan, QueryResult
+from domain.models import QueryPlan, QueryResult
 from domain.safety.checked import CheckedSql
-from domain.safety.placeholders import Given
-
-ReturnMode = Literal["result", "sql"]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AnswerRequest:
-    """A question (or a SELECT) for one database."""
-
-    question: str
-    database: str | None = None
-    return_mode: ReturnMode = "result"
-    max_rows: int | None = None
-    parameters: Given | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Answer:
-    """The SQL that answers the question and, in result mode, its rows.
-
-    parameters names the value bound to each `$n` of the SQL, in order.
-    """
-
-    database: str
-    sql: str
-    explanation: str
-    result: QueryResult | None
-    attempts: int
-    validation: Validation | None = None
-    parameters: tuple[str, ...] = ()
-    routing: dict[str, JsonValue] | None = None
-    candidates: dict[str, JsonValue] | None = None
 
 
 class AnswerQuestion:

@@ -1,45 +1,15 @@
 """Use case: describe a database's schema in one of three formats, or list the databases."""
 
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import replace
 
+from application.messages import DatabaseSummary, DescribeRequest, SchemaDescription
 from application.routing.databases import DatabaseDirectory
 from application.schema.catalog import SchemaCatalog
 from application.schema.formats import render_ddl, render_detailed, render_summary
 from domain.errors import DatabaseUnavailable, PgMcpError, SchemaLoadFailed
 from domain.models import SchemaSnapshot
 
-SchemaFormat = Literal["summary", "detailed", "ddl"]
-
 _RENDERERS = {"summary": render_summary, "detailed": render_detailed, "ddl": render_ddl}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DescribeRequest:
-    """Which database to describe, how, and whether to reload it first."""
-
-    database: str | None = None
-    format: SchemaFormat = "summary"
-    refresh: bool = False
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DatabaseSummary:
-    """One line about one configured database."""
-
-    name: str
-    relations: int | None
-    summary: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SchemaDescription:
-    """The shown part of a visible schema and its rendering, or the list of databases."""
-
-    snapshot: SchemaSnapshot
-    format: SchemaFormat
-    text: str
-    databases: tuple[DatabaseSummary, ...] = field(default=())
 
 
 class DescribeSchema:

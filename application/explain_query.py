@@ -1,36 +1,15 @@
 """Use case: show the plan PostgreSQL would use for a question's SQL."""
 
-from dataclasses import dataclass
 from functools import partial
 
 from application.authoring.sql_author import SqlAuthor
+from application.messages import ExplainRequest, Explanation
 from application.progress import Progress, Stage, no_progress
 from application.routing.chosen import Chosen, with_fallback
 from application.routing.database_choice import DatabaseChoice
 from domain.errors import InvalidRequest
-from domain.models import JsonValue, QueryPlan
+from domain.models import QueryPlan
 from domain.safety.checked import CheckedSql
-from domain.safety.placeholders import Given
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ExplainRequest:
-    """A question (or a SELECT) whose plan is wanted."""
-
-    question: str
-    database: str | None = None
-    parameters: Given | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Explanation:
-    """The checked SQL and the planner's estimate for it; parameters names each `$n`'s value."""
-
-    database: str
-    sql: str
-    plan: QueryPlan
-    parameters: tuple[str, ...] = ()
-    routing: dict[str, JsonValue] | None = None
 
 
 class ExplainQuery:

@@ -8,6 +8,7 @@ Usage: python -m bench.instructions [calls]   (needs valgrind; about a minute in
 """
 
 import asyncio
+import compileall
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from bench.cold_start import PACKAGES, ROOT
 from bench.overhead import ASKED, BARE, GIVEN, SQL, Call, _env
 from tests.e2e.lean_client import LeanClient
 from tests.fake_llm_server import FakeLLMServer
@@ -44,6 +46,15 @@ async def counted(
     return _total(out) / n
 
 
+async def cold_start(args: Sequence[str], env: Mapping[str, str], out: Path) -> int:
+    """Instructions from spawn through the first tools/list reply to exit, compiled modules."""
+    grind = ["-m", "bench.callgrind_run", str(out), "--instr-atstart=yes", *args]
+    async with LeanClient(grind, env) as client:
+        await client.initialize()
+        await client.request("tools/list", {})
+    return _total(out)
+
+
 def _pid(out: Path) -> str:
     return Path(f"{out}.pid").read_text()
 
@@ -57,8 +68,8 @@ def _total(out: Path) -> int:
     """The instructions counted in every dump callgrind wrote for one server."""
     return sum(
         int(line.split()[1])
-        for dump in out.parent.glob(f"{out.name}.*")
-        if dump.suffix != ".pid"
+        for dump in out.parent.glob(f"{out.name}*")
+        if dump.suffix != ".pid" and dump.name.removeprefix(out.name)[:1] in ("", ".")
         for line in dump.read_text().splitlines()
         if line.startswith("totals:")
     )
@@ -86,10 +97,19 @@ def main() -> None:
             label: asyncio.run(counted(args, env, call, n, Path(tmp) / f"run{i}"))
             for i, (label, (args, call)) in enumerate(runs.items())
         }
+        for package in PACKAGES:
+            compileall.compile_dir(ROOT / package, quiet=1)
+        cold = {
+            "bare MCPServer": asyncio.run(cold_start(bare, env, Path(tmp) / "cold_bare")),
+            "pg-mcp": asyncio.run(cold_start(["-m", "bootstrap"], env, Path(tmp) / "cold_ours")),
+        }
     base = counts["bare MCPServer + asyncpg"]
     print(f"instructions per warm call in the server process (callgrind, {n} calls): {SQL}")
     for label, count in counts.items():
         print(f"  {label:<34} {count / 1e6:6.2f} M   {count / base:.2f}x")
+    print("instructions from spawn through the first tools/list reply to exit")
+    for label, count in cold.items():
+        print(f"  {label:<34} {count / 1e9:6.2f} G   {count / cold['bare MCPServer']:.2f}x")
 
 
 if __name__ == "__main__":

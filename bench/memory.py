@@ -20,7 +20,7 @@ from pathlib import Path
 
 from mcp import Client, StdioServerParameters
 
-from adapters.postgres.asyncpg_database import DEFAULT_MAX_RESULT_BYTES
+from adapters.postgres.defaults import DEFAULT_MAX_RESULT_BYTES
 from tests.e2e.stdio import server_env
 from tests.pg import FIXTURES, create_database, running_cluster
 

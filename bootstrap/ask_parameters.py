@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from adapters.mcp.query_options import parse_parameters
-from domain.safety.placeholders import Given
+from domain.models import Given
 
 
 def parameter(text: str) -> tuple[str, Any]:

@@ -11,12 +11,10 @@ from pydantic import SecretStr
 from adapters.observability.json_logging import configure_json_logging
 from bootstrap.ask_parameters import parameter
 from bootstrap.client_config import claude_desktop_config, demo_env, settings_in_use
-from bootstrap.loader import ConfigurationError, load_settings
-from bootstrap.observing import log_secrets
-from bootstrap.runtime import answer_once, serve_stdio
+from bootstrap.loader import EXIT_CONFIG, ConfigurationError, load_settings
+from bootstrap.log_secrets import log_secrets
+from bootstrap.serve_stdio import serve_stdio
 from bootstrap.settings import DatabaseEntry, Settings
-
-EXIT_CONFIG = 2
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -25,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         _run(args)
     except ConfigurationError as exc:
-        print(f"pg-mcp: configuration error: {exc}", file=sys.stderr)
+        print(exc.line(), file=sys.stderr)
         raise SystemExit(EXIT_CONFIG) from None
 
 
@@ -44,6 +42,8 @@ def _run(args: argparse.Namespace) -> None:
 
         raise SystemExit(asyncio.run(run_check(settings)))
     if args.command == "ask":
+        from bootstrap.runtime import answer_once  # loads what serving over stdio defers
+
         code = asyncio.run(
             answer_once(
                 settings, args.question, args.database, sql_only=args.sql, values=args.param

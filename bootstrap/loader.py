@@ -27,8 +27,15 @@ from bootstrap.settings.team import (
 _S = TypeVar("_S", bound=BaseSettings)
 
 
+EXIT_CONFIG = 2
+
+
 class ConfigurationError(Exception):
     """A configuration value is wrong; the message names the variable."""
+
+    def line(self) -> str:
+        """The one line the operator reads on stderr before the server exits EXIT_CONFIG."""
+        return f"pg-mcp: configuration error: {self}"
 
 
 def load_part(cls: type[_S]) -> _S:

@@ -10,10 +10,9 @@ from prometheus_client import CollectorRegistry
 
 from adapters.observability.breaker_collector import BreakerCollector
 from adapters.observability.pool_collector import PoolCollector, SizedPool
-from adapters.observability.redaction import dsn_password
 from adapters.observability.server_metrics import ServerMetrics
 from adapters.resilience.circuit_breaker import CircuitBreaker
-from bootstrap.settings import ObservabilitySettings, Settings
+from bootstrap.settings import ObservabilitySettings
 
 
 def metrics(settings: ObservabilitySettings) -> ServerMetrics | None:
@@ -69,19 +68,6 @@ def _otlp_protocol() -> str | None:
     ):
         return None
     return os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
-
-
-def log_secrets(settings: Settings) -> list[str | None]:
-    """The values the logs must never show: DSN passwords, the API key, static bearer tokens."""
-    dsns = [entry.dsn.get_secret_value() for entry in settings.database.entries()]
-    key = settings.openai.api_key
-    redis = settings.shared.redis_url
-    return [
-        *(dsn_password(d) for d in dsns),
-        key.get_secret_value() if key else None,
-        *settings.auth.secrets(),
-        dsn_password(redis.get_secret_value()) if redis else None,
-    ]
 
 
 def open_audit_log(target: str) -> Iterator[TextIO | None]:

@@ -7,6 +7,7 @@ import inspect
 import sys
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -16,15 +17,16 @@ from mcp.server.auth.settings import AuthSettings
 from prometheus_client import CollectorRegistry
 
 from adapters.llm.openai_chat_model import OpenAIChatModel
-from adapters.mcp.server import PgMcpServer, UseCases, build_server
+from adapters.mcp.server import Backend, PgMcpServer, UseCases, build_server_over
 from adapters.mcp.text_table import count_rows, render_table
+from adapters.mcp.tools import ready_now
 from adapters.observability.exposition import (
     MetricsEndpoint,
     render_metrics,
     start_metrics_http,
 )
 from adapters.postgres.role_check import role_problem
-from application.answer_question import AnswerRequest
+from application.messages import AnswerRequest
 from bootstrap.ask_parameters import given
 from bootstrap.container import Container
 from bootstrap.loader import ConfigurationError
@@ -78,10 +80,36 @@ async def use_cases(container: Container) -> UseCases:
     )
 
 
-async def serve_stdio(settings: Settings) -> None:
-    """Serve MCP over stdin/stdout until the client goes away."""
-    async with running_container(settings) as container, mcp_server(container) as server:
-        await server.run_stdio_async()
+@dataclass(frozen=True, slots=True)
+class Serving:
+    """What the MCP tools are served with: their backend and the metrics text, when enabled."""
+
+    backend: Backend
+    metrics_text: Callable[[], str] | None
+
+
+@asynccontextmanager
+async def serving(container: Container) -> AsyncIterator[Serving]:
+    """The tools' backend over the container, its metrics endpoint listening, the model warming."""
+    settings: Settings = container.settings()
+    registry = await resolve(container.metrics_registry)
+    port = settings.observability.metrics_port
+    endpoint = _serve_metrics(registry, port) if registry and port else None
+    backend = Backend(
+        use_cases=await use_cases(container),
+        admit=await resolve(container.request_limiter),
+        observer=await resolve(container.call_observer),
+    )
+    # Everything built so far lives as long as the server: keep the collector from
+    # rescanning it on every pass, which showed as 20-30 ms p99 spikes in the safety check.
+    gc.freeze()
+    warming = asyncio.create_task(_warm_chat_model(container))
+    try:
+        yield Serving(backend, functools.partial(render_metrics, registry) if registry else None)
+    finally:
+        warming.cancel()
+        if endpoint is not None:
+            endpoint.close()
 
 
 @asynccontextmanager
@@ -92,28 +120,13 @@ async def mcp_server(
     token_verifier: TokenVerifier | None = None,
 ) -> AsyncIterator[PgMcpServer]:
     """The MCP server over the container's use cases, with the metrics endpoint it may serve."""
-    settings: Settings = container.settings()
-    registry = await resolve(container.metrics_registry)
-    port = settings.observability.metrics_port
-    endpoint = _serve_metrics(registry, port) if registry and port else None
-    server = build_server(
-        await use_cases(container),
-        admit=await resolve(container.request_limiter),
-        observer=await resolve(container.call_observer),
-        metrics_text=functools.partial(render_metrics, registry) if registry else None,
-        auth=auth,
-        token_verifier=token_verifier,
-    )
-    # Everything built so far lives as long as the server: keep the collector from
-    # rescanning it on every pass, which showed as 20-30 ms p99 spikes in the safety check.
-    gc.freeze()
-    warming = asyncio.create_task(_warm_chat_model(container))
-    try:
-        yield server
-    finally:
-        warming.cancel()
-        if endpoint is not None:
-            endpoint.close()
+    async with serving(container) as served:
+        yield build_server_over(
+            ready_now(served.backend),
+            metrics_text=served.metrics_text,
+            auth=auth,
+            token_verifier=token_verifier,
+        )
 
 
 async def _warm_chat_model(container: Container) -> None:

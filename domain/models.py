@@ -1,11 +1,14 @@
 """Value objects that flow between the use cases and the ports."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple, TypeAlias
 
 JsonValue: TypeAlias = str | int | float | bool | list["JsonValue"] | dict[str, "JsonValue"] | None
 Row: TypeAlias = tuple[JsonValue, ...]
+# Values given apart from the SQL: by name for :name, or in order for $1..$n.
+Given: TypeAlias = Mapping[str, JsonValue] | Sequence[JsonValue]
 
 
 class Role(StrEnum):

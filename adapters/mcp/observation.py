@@ -1,10 +1,11 @@
 """The observer of calls when none is wired (the port is domain.ports.CallObserver)."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from domain.ports import CallRecord
 
-MetricsText = Callable[[], str]
+# The metrics in Prometheus's text format; awaited when the server is still starting.
+MetricsText = Callable[[], str] | Callable[[], Awaitable[str]]
 
 
 class _Unrecorded:

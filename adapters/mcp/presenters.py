@@ -8,9 +8,7 @@ from pydantic import BaseModel
 
 from adapters.mcp.output_models import ErrorOutput, ExplainOutput, QueryOutput, SchemaOutput
 from adapters.mcp.text_table import count_rows, render_table
-from application.answer_question import Answer
-from application.describe_schema import SchemaDescription
-from application.explain_query import Explanation
+from application.messages import Answer, Explanation, SchemaDescription
 from domain.errors import PgMcpError
 
 

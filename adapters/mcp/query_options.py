@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 from domain.errors import InvalidRequest
-from domain.safety.placeholders import Given
+from domain.models import Given
 
 # Values reach the model's prompt (names and types) and PostgreSQL; a megabyte is plenty.
 MAX_PARAMETER_BYTES = 2**20

@@ -10,13 +10,21 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import ValidationError
 
-from adapters.mcp.observation import MetricsText
+from adapters.mcp.observation import MetricsText, Unobserved
 from adapters.mcp.presenters import present_error
-from adapters.mcp.tools import Admit, Tools, UseCases, admit_all
+from adapters.mcp.tools import Admit, Backend, Ready, Tools, UseCases, admit_all, ready_now
 from domain.errors import InvalidRequest
 from domain.ports import CallObserver
 
-__all__ = ["INSTRUCTIONS", "PgMcpServer", "UseCases", "build_server"]
+__all__ = [
+    "INSTRUCTIONS",
+    "Backend",
+    "PgMcpServer",
+    "Ready",
+    "UseCases",
+    "build_server",
+    "build_server_over",
+]
 
 _READ_ONLY = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
@@ -65,6 +73,27 @@ def build_server(
     token_verifier: TokenVerifier | None = None,
 ) -> PgMcpServer:
     """The MCP server with its three tools bound to the use cases; `admit` rate-limits calls."""
+    backend = Backend(use_cases=use_cases, admit=admit, observer=observer or Unobserved())
+    return build_server_over(
+        ready_now(backend),
+        metrics_text=metrics_text,
+        name=name,
+        version=version,
+        auth=auth,
+        token_verifier=token_verifier,
+    )
+
+
+def build_server_over(
+    ready: Ready,
+    *,
+    metrics_text: MetricsText | None = None,
+    name: str = "pg-mcp",
+    version: str = "",
+    auth: AuthSettings | None = None,
+    token_verifier: TokenVerifier | None = None,
+) -> PgMcpServer:
+    """The MCP server with its three tools over a backend that may still be starting."""
     server = PgMcpServer(
         name=name,
         version=version,
@@ -72,7 +101,7 @@ def build_server(
         auth=auth,
         token_verifier=token_verifier,
     )
-    tools = Tools(use_cases, admit=admit, observer=observer)
+    tools = Tools(ready)
     for tool in (tools.query, tools.explain, tools.get_schema):
         # A client shows the docstring as it is: its method indentation removed.
         description = inspect.cleandoc(tool.__doc__ or "")

@@ -2,8 +2,8 @@
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
@@ -19,13 +19,17 @@ from adapters.mcp.presenters import (
 )
 from adapters.mcp.query_options import parse_parameters
 from adapters.mcp.request_scope import bind_request
-from application.answer_question import AnswerQuestion, AnswerRequest
 from application.caller import current_caller
-from application.describe_schema import DescribeRequest, DescribeSchema
-from application.explain_query import ExplainQuery, ExplainRequest
+from application.messages import AnswerRequest, DescribeRequest, ExplainRequest
 from application.progress import STAGES, Progress
 from domain.errors import PgMcpError, SchemaLoadFailed, SqlExecutionFailed
 from domain.ports import CallObserver, CallRecord
+
+# The use cases bring the SQL parsers: a server answers its handshake before they load.
+if TYPE_CHECKING:
+    from application.answer_question import AnswerQuestion
+    from application.describe_schema import DescribeSchema
+    from application.explain_query import ExplainQuery
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +51,32 @@ def admit_all(client_key: str) -> None:
 class UseCases:
     """The use cases the tools call."""
 
-    answer: AnswerQuestion
-    explain: ExplainQuery
-    describe: DescribeSchema
+    answer: "AnswerQuestion"
+    explain: "ExplainQuery"
+    describe: "DescribeSchema"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Backend:
+    """What the tools call: the use cases, the rate limit and the observer of calls."""
+
+    use_cases: UseCases
+    admit: Admit = admit_all
+    observer: CallObserver = field(default_factory=Unobserved)
+
+
+# The backend once it is built: a stdio server answers its handshake while it is still loading.
+# Raises PgMcpError when it could not be built; the tool answers with that error's code.
+Ready = Callable[[], Awaitable[Backend]]
+
+
+def ready_now(backend: Backend) -> Ready:
+    """A backend that is already built."""
+
+    async def ready() -> Backend:
+        return backend
+
+    return ready
 
 
 class Tools:
@@ -60,12 +87,8 @@ class Tools:
     get_schema), never a bare exception text.
     """
 
-    def __init__(
-        self, use_cases: UseCases, *, admit: Admit = admit_all, observer: CallObserver | None = None
-    ) -> None:
-        self._use_cases = use_cases
-        self._admit = admit
-        self._calls = observer or Unobserved()
+    def __init__(self, ready: Ready) -> None:
+        self._ready = ready
 
     async def query(
         self,
@@ -87,9 +110,8 @@ class Tools:
         PostgreSQL binds them, so a value is never read as SQL; the SQL comes back with $n
         placeholders and `parameters` naming the value of each.
         """
-        record = self._calls.start("query", database, question=query, request_id=_id(ctx))
 
-        async def answer() -> CallToolResult:
+        async def answer(use_cases: UseCases, record: CallRecord) -> CallToolResult:
             request = AnswerRequest(
                 question=query,
                 database=database,
@@ -97,14 +119,15 @@ class Tools:
                 max_rows=max_rows,
                 parameters=parse_parameters(parameters),
             )
-            done = await self._use_cases.answer.execute(request, _progress(ctx, record))
+            done = await use_cases.answer.execute(request, _progress(ctx, record))
             rows = done.result.row_count if done.result is not None else None
             record.finish(
                 code=None, rows=rows, attempts=done.attempts, sql=done.sql, database=done.database
             )
             return present_answer(done)
 
-        return await self._guarded(ctx, record, answer, SqlExecutionFailed("Internal error"))
+        internal = SqlExecutionFailed("Internal error")
+        return await self._guarded(ctx, ("query", database, query), answer, internal)
 
     async def explain(
         self,
@@ -119,17 +142,17 @@ class Tools:
         Use it to judge whether a question is expensive before asking it with `query`.
         `parameters` are bound as for `query`, so the plan is the one for those values.
         """
-        record = self._calls.start("explain", database, question=query, request_id=_id(ctx))
 
-        async def plan() -> CallToolResult:
+        async def plan(use_cases: UseCases, record: CallRecord) -> CallToolResult:
             request = ExplainRequest(
                 question=query, database=database, parameters=parse_parameters(parameters)
             )
-            explanation = await self._use_cases.explain.execute(request, _progress(ctx, record))
+            explanation = await use_cases.explain.execute(request, _progress(ctx, record))
             record.finish(code=None, sql=explanation.sql, database=explanation.database)
             return present_explanation(explanation)
 
-        return await self._guarded(ctx, record, plan, SqlExecutionFailed("Internal error"))
+        internal = SqlExecutionFailed("Internal error")
+        return await self._guarded(ctx, ("explain", database, query), plan, internal)
 
     async def get_schema(
         self,
@@ -143,31 +166,40 @@ class Tools:
         format="summary" gives one line per table; "detailed" adds columns, keys and comments;
         "ddl" gives CREATE statements. refresh=True reloads the schema from the database.
         """
-        record = self._calls.start("get_schema", database, request_id=_id(ctx))
 
-        async def describe() -> CallToolResult:
+        async def describe(use_cases: UseCases, record: CallRecord) -> CallToolResult:
             request = DescribeRequest(database=database, format=format, refresh=refresh)
             await record.stage("schema")
-            described = await self._use_cases.describe.execute(request)
+            described = await use_cases.describe.execute(request)
             record.finish(code=None)
             return present_schema(described)
 
-        return await self._guarded(ctx, record, describe, SchemaLoadFailed("Internal error"))
+        internal = SchemaLoadFailed("Internal error")
+        return await self._guarded(ctx, ("get_schema", database, None), describe, internal)
 
     async def _guarded(
         self,
         ctx: Context[Any, Any],
-        record: CallRecord,
-        body: Callable[[], Awaitable[CallToolResult]],
+        call: tuple[str, str | None, str | None],
+        body: Callable[[UseCases, CallRecord], Awaitable[CallToolResult]],
         internal: PgMcpError,
     ) -> CallToolResult:
-        """Run a tool body bound to its request and admitted by the limiter; code every failure."""
+        """Run a tool body bound to its request and admitted by the limiter; code every failure.
+
+        `call` is the tool's name, the database asked for and the question, for the record.
+        """
+        try:
+            backend = await self._ready()
+        except PgMcpError as error:  # the server could not start: nothing to record it with
+            return present_error(error)
+        tool, database, question = call
+        record = backend.observer.start(tool, database, question=question, request_id=_id(ctx))
         with bind_request(ctx):
             try:
-                admitted = self._admit(_client_key())
+                admitted = backend.admit(_client_key())
                 if admitted is not None:
                     await admitted
-                return await body()
+                return await body(backend.use_cases, record)
             except PgMcpError as error:
                 return _failed(record, error)
             except Exception:

@@ -20,6 +20,11 @@ from adapters.postgres.capped_select import (
     prepare_kept,
     read_capped,
 )
+from adapters.postgres.defaults import (
+    DEFAULT_MAX_RESULT_BYTES,
+    DEFAULT_TEMP_FILE_LIMIT_KB,
+    DEFAULT_WORK_MEM_KB,
+)
 from adapters.postgres.errors import translate_asyncpg_errors
 from adapters.postgres.introspection import load_snapshot
 from adapters.postgres.parameter_values import bind_values, guarded
@@ -65,13 +70,6 @@ _PLAN_CACHE_MODE_SINCE = 12
 # The path the schema snapshot's names resolve on, the access policy's: types and defaults are
 # then rendered as a reader writes them.
 _READER_PATH = ", ".join(map(quote_identifier, ("pg_catalog", *SEARCH_PATH)))
-
-# A reply of a few megabytes is plenty for a model to read; larger ones cost the server memory.
-DEFAULT_MAX_RESULT_BYTES = 4 * 2**20
-# Per sort or hash node; the server default (4MB) is kept unless a role or database raised it.
-DEFAULT_WORK_MEM_KB = 16 * 1024
-# A sort or hash that spills past this fails (53400) instead of filling the server's disk.
-DEFAULT_TEMP_FILE_LIMIT_KB = 1024 * 1024
 
 # NAMEDATALEN - 1: PostgreSQL cuts a longer name short, and the cut name may be another role.
 _MAX_IDENTIFIER_BYTES = 63

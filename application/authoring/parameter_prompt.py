@@ -5,8 +5,7 @@ import json
 from collections.abc import Iterable, Mapping
 
 from application.untrusted import fenced
-from domain.models import JsonValue, Parameter
-from domain.safety.placeholders import Given
+from domain.models import Given, JsonValue, Parameter
 
 _JSON_TYPES: tuple[tuple[type, str], ...] = (
     (bool, "boolean"),

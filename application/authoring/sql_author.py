@@ -24,7 +24,7 @@ from application.schema.prepared import PreparedSchema
 from application.schema.retrieval.ranking import select_schema_context
 from application.values.value_catalog import ValueCatalog
 from domain.errors import InvalidRequest, SqlExecutionFailed, UnsafeSql
-from domain.models import ChatMessage, QueryResult, SqlDraft
+from domain.models import ChatMessage, Given, QueryResult, SqlDraft
 from domain.ports import ChatModel
 from domain.refusal_rules import RefusalRule
 from domain.safety.checked import CheckedSql
@@ -35,7 +35,6 @@ from domain.safety.input_bounds import (
     too_deep_to_check,
 )
 from domain.safety.placeholders import (
-    Given,
     PlacedSql,
     bind_placed,
     check_given,

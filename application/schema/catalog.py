@@ -3,7 +3,7 @@
 import asyncio
 
 from application.schema.prepared import PreparedSchema
-from domain.access import AccessRules
+from domain.access.rules import AccessRules
 from domain.models import SchemaSnapshot
 from domain.ports import Clock, Database, SchemaStore
 

@@ -4,7 +4,8 @@ from dataclasses import replace
 from functools import cached_property
 
 from application.schema.retrieval.index import SchemaIndex
-from domain.access import AccessPolicy, AccessRules
+from domain.access.policy import AccessPolicy
+from domain.access.rules import AccessRules
 from domain.access.visibility import visible_part
 from domain.models import RelationKind, SchemaSnapshot
 

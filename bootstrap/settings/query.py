@@ -3,7 +3,7 @@
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings
 
-from adapters.postgres.asyncpg_database import (
+from adapters.postgres.defaults import (
     DEFAULT_MAX_RESULT_BYTES,
     DEFAULT_TEMP_FILE_LIMIT_KB,
     DEFAULT_WORK_MEM_KB,

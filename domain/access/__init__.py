@@ -8,10 +8,7 @@ StatementInspection           resolves every table and column; refuses (refusals
 AccessPolicy (policy.py)      the entry point: on(SchemaSnapshot) is an AccessView, whose
                               check(CheckedSql) resolves and refuses
 visible_schema (visibility.py)  the snapshot with refused things removed
+
+Nothing is re-exported here: the settings read AccessRules before the server answers its first
+message, and the policy's modules (and sqlglot) should load after that, not with it.
 """
-
-from domain.access.policy import AccessPolicy, AccessView
-from domain.access.rules import AccessRules
-from domain.access.visibility import visible_schema
-
-__all__ = ["AccessPolicy", "AccessRules", "AccessView", "visible_schema"]

@@ -1,10 +1,15 @@
 """Identifiers as PostgreSQL reads and writes them: unquoted names folded (ASCII letters only),
 quoted names taken exactly."""
 
+from __future__ import annotations
+
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from sqlglot import exp
+# The settings read names with this module before serving; sqlglot loads later, off that path.
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 # A name that PostgreSQL reads back unchanged when written bare.
 _PLAIN = re.compile(r"[a-z_][a-z0-9_$]*")

@@ -9,17 +9,15 @@ PostgreSQL's tree must hold exactly these `$n`, in this order: each stands where
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import NamedTuple, TypeAlias
+from typing import NamedTuple
 
 from pglast import parser
 from pglast.parser import ParseError
 
 from domain.errors import InvalidRequest, UnsafeSql
-from domain.models import JsonValue, Parameter
+from domain.models import Given, JsonValue, Parameter
 from domain.refusal_rules import RefusalRule
 from domain.safety.checked import CheckedSql
-
-Given: TypeAlias = Mapping[str, JsonValue] | Sequence[JsonValue]
 
 MAX_PARAMETERS = 100
 # What `:name` can spell: a bare word PostgreSQL reads as one token (NAMEDATALEN - 1 bytes).

@@ -2,7 +2,7 @@ from dataclasses import replace
 
 import pytest
 
-from application.answer_question import AnswerRequest
+from application.messages import AnswerRequest
 from domain.access.rules import AccessRules
 from domain.errors import ErrorCode, PgMcpError, SqlExecutionFailed
 from domain.models import ColumnInfo, QueryResult, Role

@@ -4,9 +4,8 @@ from collections.abc import Awaitable
 
 import pytest
 
-from application.answer_question import AnswerRequest
 from application.authoring.sql_input import looks_like_sql, starts_like_sql
-from application.explain_query import ExplainRequest
+from application.messages import AnswerRequest, ExplainRequest
 from domain.errors import ErrorCode, PgMcpError
 from domain.models import ColumnInfo, QueryResult
 from domain.safety.input_bounds import InputBounds

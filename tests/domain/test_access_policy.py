@@ -2,8 +2,8 @@ from dataclasses import replace
 
 import pytest
 
-from domain.access import AccessPolicy, AccessRules
-from domain.access.rules import NamePart
+from domain.access.policy import AccessPolicy
+from domain.access.rules import AccessRules, NamePart
 from domain.errors import ErrorCode, UnsafeSql
 from domain.models import Column, RelationKind, SchemaSnapshot, Table
 from domain.safety.checked import CheckedSql

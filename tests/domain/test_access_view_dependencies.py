@@ -4,7 +4,9 @@ from dataclasses import replace
 
 import pytest
 
-from domain.access import AccessPolicy, AccessRules, visible_schema
+from domain.access.policy import AccessPolicy
+from domain.access.rules import AccessRules
+from domain.access.visibility import visible_schema
 from domain.errors import ErrorCode, UnsafeSql
 from domain.models import Column, Dependency, RelationKind, RelationName, SchemaSnapshot, Table
 from tests.domain.gate import checked

@@ -1,6 +1,7 @@
 from dataclasses import replace
 
-from domain.access import AccessRules, visible_schema
+from domain.access.rules import AccessRules
+from domain.access.visibility import visible_schema
 from domain.models import Column, ForeignKey, Index, SchemaSnapshot, Table
 from tests.domain.shop_snapshot import SHOP
 from tests.domain.view_reads import reads

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.access import AccessPolicy, AccessRules
+from domain.access.policy import AccessPolicy
+from domain.access.rules import AccessRules
 from domain.errors import UnsafeSql
 from domain.models import Column, EnumType, RelationName, SchemaSnapshot, Table
 from domain.safety.checked import SafetyConfig

@@ -6,9 +6,10 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from domain.access import AccessPolicy, AccessRules
 from domain.access.catalog import AccessCatalog
 from domain.access.inspection import StatementInspection
+from domain.access.policy import AccessPolicy
+from domain.access.rules import AccessRules
 from domain.errors import UnsafeSql
 from domain.safety.dialect import parse_statements
 from domain.safety.identifiers import fold_identifiers

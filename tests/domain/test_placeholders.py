@@ -2,14 +2,14 @@
 
 import pytest
 
-from domain.access import AccessPolicy, AccessRules
+from domain.access.policy import AccessPolicy
+from domain.access.rules import AccessRules
 from domain.errors import ErrorCode, InvalidRequest, PgMcpError, UnsafeSql
-from domain.models import JsonValue
+from domain.models import Given, JsonValue
 from domain.refusal_rules import RefusalRule
 from domain.safety.checked import CheckedSql
 from domain.safety.placeholders import (
     MAX_PARAMETERS,
-    Given,
     bind_placed,
     place_parameters,
 )

@@ -16,9 +16,9 @@ from adapters.memory.scripted_chat_model import ScriptedChatModel
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.column_values import PostgresValueReader
 from adapters.postgres.pool import PoolConfig, open_pool
-from application.answer_question import AnswerRequest
 from application.describe_schema import DescribeSchema
 from application.explain_query import ExplainQuery
+from application.messages import AnswerRequest
 from application.routing.database_choice import DatabaseChoice
 from application.routing.databases import DatabaseDirectory
 from application.schema.catalog import SchemaCatalog

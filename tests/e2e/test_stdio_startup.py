@@ -1,12 +1,16 @@
 """Start-up over stdio: without a model, with a database down, with bad configuration."""
 
 import asyncio
+import json
 import socket
 import subprocess
+import sys
 import uuid
+from asyncio.subprocess import PIPE
 
 import pytest
 
+from tests.e2e.lean_client import PROTOCOL_VERSION
 from tests.e2e.stdio import run_pg_mcp, server_env, stdio_client
 from tests.pg import admin_execute, with_user
 
@@ -82,6 +86,36 @@ def test_a_role_that_does_not_exist_stops_start_up(shop_dsn: str) -> None:
     line = _refusal(done)
     assert line.startswith("pg-mcp: configuration error: PG_MCP_DB_ROLE:")
     assert 'role "no_such_role_here" does not exist' in line
+
+
+@pytest.mark.anyio
+async def test_a_refused_role_stops_the_server_while_the_client_holds_stdin_open(
+    shop_dsn: str,
+) -> None:
+    # The handshake is answered while the pools open: the refusal may come after it, and the
+    # server must still stop rather than wait on a client that stays.
+    env = server_env(shop_dsn, None, PG_MCP_DB_ROLE="no_such_role_here")
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bootstrap", env=env, stdin=PIPE, stdout=PIPE, stderr=PIPE
+    )
+    assert server.stdin is not None
+    assert server.stderr is not None
+    hello = {"protocolVersion": PROTOCOL_VERSION, "capabilities": {}, "clientInfo": {"name": "t"}}
+    request = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": hello}
+    server.stdin.write(json.dumps(request).encode() + b"\n")
+    try:
+        async with asyncio.timeout(30):
+            status = await server.wait()
+    finally:
+        server.stdin.close()
+        if server.returncode is None:
+            server.kill()
+    stderr = (await server.stderr.read()).decode()
+
+    assert status == 2
+    assert "Traceback" not in stderr
+    line = stderr.strip().splitlines()[-1]
+    assert line.startswith("pg-mcp: configuration error: PG_MCP_DB_ROLE:")
 
 
 def test_a_role_the_login_may_not_assume_stops_start_up(shop_dsn: str, pg_admin_dsn: str) -> None:

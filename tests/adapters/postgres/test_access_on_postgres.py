@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from domain.access import AccessPolicy, AccessRules
+from domain.access.policy import AccessPolicy
+from domain.access.rules import AccessRules
 from domain.errors import UnsafeSql
 from tests.domain.gate import checked
 from tests.domain.shop_snapshot import SHOP

@@ -8,8 +8,9 @@ import asyncpg
 import pytest
 
 from adapters.memory.fake_clock import FakeClock
-from adapters.postgres.asyncpg_database import DEFAULT_MAX_RESULT_BYTES, AsyncpgDatabase
+from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.capped_select import omitted_marker
+from adapters.postgres.defaults import DEFAULT_MAX_RESULT_BYTES
 from adapters.postgres.pool import PoolConfig, open_pool
 from tests.pg import create_database
 

@@ -8,7 +8,9 @@ import asyncpg
 import pytest
 
 from adapters.postgres.pool import open_pool
-from domain.access import AccessPolicy, AccessRules, visible_schema
+from domain.access.policy import AccessPolicy
+from domain.access.rules import AccessRules
+from domain.access.visibility import visible_schema
 from domain.errors import ErrorCode, UnsafeSql
 from domain.models import Dependency, RelationName, SchemaSnapshot
 from tests.adapters.postgres.introspected import introspected, table

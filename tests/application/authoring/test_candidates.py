@@ -3,7 +3,7 @@
 import pytest
 
 from adapters.memory.table_database import Outcome
-from application.answer_question import AnswerRequest
+from application.messages import AnswerRequest
 from domain.errors import SqlExecutionFailed
 from domain.models import ColumnInfo, QueryResult
 from tests.application.shop import build_world

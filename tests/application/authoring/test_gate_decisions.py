@@ -5,9 +5,9 @@ from dataclasses import replace
 import pytest
 
 from adapters.memory.scripted_chat_model import ScriptedChatModel
-from application.answer_question import AnswerRequest
 from application.authoring.gate_decisions import GateDecisions
 from application.authoring.sql_author import SqlAuthor
+from application.messages import AnswerRequest
 from application.schema.prepared import PreparedSchema
 from domain.access.rules import AccessRules
 from domain.errors import ErrorCode, UnsafeSql

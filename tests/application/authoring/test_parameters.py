@@ -2,8 +2,8 @@
 
 import pytest
 
-from application.answer_question import AnswerRequest
 from application.authoring.value_redaction import without_values
+from application.messages import AnswerRequest
 from domain.errors import ErrorCode, PgMcpError, SqlExecutionFailed
 from domain.models import ColumnInfo, Parameter, QueryResult
 from tests.application.shop import build_world

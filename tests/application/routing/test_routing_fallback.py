@@ -5,8 +5,9 @@ import pytest
 from adapters.memory.fake_clock import FakeClock
 from adapters.memory.scripted_chat_model import ScriptedChatModel
 from adapters.memory.table_database import TableDatabase
-from application.answer_question import AnswerQuestion, AnswerRequest
-from application.explain_query import ExplainQuery, ExplainRequest
+from application.answer_question import AnswerQuestion
+from application.explain_query import ExplainQuery
+from application.messages import AnswerRequest, ExplainRequest
 from domain.errors import PgMcpError
 from domain.models import ColumnInfo, QueryResult
 from tests.application.shop import SHOP

@@ -5,7 +5,8 @@ import pytest
 from adapters.memory.fake_clock import FakeClock
 from adapters.memory.in_memory_schema_store import InMemorySchemaStore
 from adapters.memory.table_database import TableDatabase
-from application.describe_schema import DescribeRequest, DescribeSchema
+from application.describe_schema import DescribeSchema
+from application.messages import DescribeRequest
 from application.routing.databases import DatabaseDirectory
 from application.schema.catalog import SchemaCatalog
 from application.schema.prepared import PreparedSchema

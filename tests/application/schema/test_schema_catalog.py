@@ -5,8 +5,7 @@ import pytest
 from adapters.memory.fake_clock import FakeClock
 from adapters.memory.in_memory_schema_store import InMemorySchemaStore
 from adapters.memory.table_database import TableDatabase
-from application.answer_question import AnswerRequest
-from application.describe_schema import DescribeRequest
+from application.messages import AnswerRequest, DescribeRequest
 from application.schema.catalog import SchemaCatalog
 from domain.access.rules import AccessRules
 from domain.errors import SqlExecutionFailed

@@ -1,0 +1,38 @@
+"""What a stdio server loads before it can answer its handshake: not the SQL parsers, the use
+cases, the pools' driver or the model's SDK, which load in the background (cold start)."""
+
+import subprocess
+import sys
+
+# Each costs tens of milliseconds to import; together they were a third of a cold start.
+_DEFERRED = (
+    "sqlglot",
+    "pglast",
+    "asyncpg",
+    "openai",
+    "prometheus_client",
+    "dependency_injector",
+    "bootstrap.container",
+    "application.answer_question",
+)
+
+
+def _loaded_by(statement: str) -> set[str]:
+    code = f"import sys; {statement}; print(' '.join(sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    return set(done.stdout.split())
+
+
+def test_the_command_and_the_stdio_server_load_none_of_the_heavy_modules() -> None:
+    loaded = _loaded_by("import bootstrap.cli, bootstrap.serve_stdio")
+
+    assert "bootstrap.serve_stdio" in loaded
+    assert loaded.isdisjoint(_DEFERRED), sorted(loaded.intersection(_DEFERRED))
+
+
+def test_the_runtime_the_background_loads_brings_them() -> None:
+    loaded = _loaded_by("import bootstrap.runtime")
+
+    assert {"sqlglot", "pglast", "asyncpg", "bootstrap.container"} <= loaded
