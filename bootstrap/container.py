@@ -3,7 +3,6 @@
 from dependency_injector import containers, providers
 
 from adapters.clock.system_clock import SystemClock
-from adapters.llm.openai_chat_model import OpenAIChatModel
 from adapters.llm.unconfigured_chat_model import UnconfiguredChatModel
 from adapters.mcp.auto_chat_model import AutoChatModel
 from adapters.mcp.sampling_chat_model import SamplingChatModel
@@ -66,7 +65,7 @@ class Container(containers.DeclarativeContainer):
         SamplingChatModel, max_tokens=settings.provided.openai.max_tokens
     )
     openai_config = providers.Callable(factories.openai_config, settings.provided.openai)
-    openai_chat_model = providers.Singleton(OpenAIChatModel, openai_config)
+    openai_chat_model = providers.Resource(factories.open_chat_model, openai_config)
     auto_chat_model = providers.Singleton(
         AutoChatModel, preferred=None, sampling=sampling_chat_model
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import asyncpg
 
 from adapters.http.database_grant import DatabaseGrant
-from adapters.llm.openai_chat_model import OpenAIConfig
+from adapters.llm.openai_chat_model import OpenAIChatModel, OpenAIConfig
 from adapters.memory.in_memory_schema_store import InMemorySchemaStore
 from adapters.observability.llm_call_metrics import LlmCallMetrics
 from adapters.observability.server_metrics import ServerMetrics
@@ -99,6 +99,15 @@ def openai_config(settings: OpenAISettings) -> OpenAIConfig:
         temperature=settings.temperature,
         max_tokens=settings.max_tokens,
     )
+
+
+async def open_chat_model(config: OpenAIConfig) -> AsyncIterator[OpenAIChatModel]:
+    """The OpenAI-compatible chat model, its connections closed when the server stops."""
+    model = OpenAIChatModel(config)
+    try:
+        yield model
+    finally:
+        await model.aclose()
 
 
 def chat_model_kind(llm: LlmSettings, openai: OpenAISettings) -> str:
