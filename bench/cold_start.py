@@ -18,7 +18,7 @@ from tests.e2e.stdio import server_env
 from tests.pg import FIXTURES, create_database, running_cluster
 
 RUNS = 7
-ROOT = Path(__file__).resolve().parent.parent
+_ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("domain", "application", "adapters", "bootstrap", "bench")
 
 
@@ -40,7 +40,7 @@ async def measure(args: Sequence[str], env: Mapping[str, str], runs: int = RUNS)
 def bare_and_ours(dsn: str, runs: int = RUNS) -> tuple[list[float], list[float]]:
     """Cold starts of the bare server and of pg-mcp, interleaved so load hits both alike."""
     for package in PACKAGES:
-        compileall.compile_dir(ROOT / package, quiet=1)
+        compileall.compile_dir(_ROOT / package, quiet=1)
     env = server_env(dsn, "http://127.0.0.1:9/v1")
     bare: list[float] = []
     ours: list[float] = []

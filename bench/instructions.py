@@ -8,7 +8,6 @@ Usage: python -m bench.instructions [calls]   (needs valgrind; about a minute in
 """
 
 import asyncio
-import compileall
 import shutil
 import subprocess
 import sys
@@ -16,15 +15,13 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bench.cold_start import PACKAGES, ROOT
-from bench.overhead import ASKED, BARE, GIVEN, SQL, Call, _env
+from bench.overhead import ASKED, BARE, GIVEN, SQL, Call, _env, settled
 from tests.e2e.lean_client import LeanClient
 from tests.fake_llm_server import FakeLLMServer
 from tests.pg import FIXTURES, create_database, running_cluster
 
 CALLS = 100
 WARMUP = 30
-SETTLE = 3.0  # the background import of the model's SDK is done before counting starts
 
 
 async def counted(
@@ -34,7 +31,7 @@ async def counted(
     grind = ["-m", "bench.callgrind_run", str(out), *args]
     async with LeanClient(grind, env) as client:
         await client.initialize()
-        await asyncio.sleep(SETTLE)
+        await settled(client, args)  # the background start is over before counting starts
         for _ in range(WARMUP):
             await client.call_tool(*call)
         pid = _pid(out)
@@ -44,15 +41,6 @@ async def counted(
         _control("-i", "off", pid)
         _control("-d", pid)
     return _total(out) / n
-
-
-async def cold_start(args: Sequence[str], env: Mapping[str, str], out: Path) -> int:
-    """Instructions from spawn through the first tools/list reply to exit, compiled modules."""
-    grind = ["-m", "bench.callgrind_run", str(out), "--instr-atstart=yes", *args]
-    async with LeanClient(grind, env) as client:
-        await client.initialize()
-        await client.request("tools/list", {})
-    return _total(out)
 
 
 def _pid(out: Path) -> str:
@@ -68,8 +56,8 @@ def _total(out: Path) -> int:
     """The instructions counted in every dump callgrind wrote for one server."""
     return sum(
         int(line.split()[1])
-        for dump in out.parent.glob(f"{out.name}*")
-        if dump.suffix != ".pid" and dump.name.removeprefix(out.name)[:1] in ("", ".")
+        for dump in out.parent.glob(f"{out.name}.*")
+        if dump.suffix != ".pid"
         for line in dump.read_text().splitlines()
         if line.startswith("totals:")
     )
@@ -97,19 +85,10 @@ def main() -> None:
             label: asyncio.run(counted(args, env, call, n, Path(tmp) / f"run{i}"))
             for i, (label, (args, call)) in enumerate(runs.items())
         }
-        for package in PACKAGES:
-            compileall.compile_dir(ROOT / package, quiet=1)
-        cold = {
-            "bare MCPServer": asyncio.run(cold_start(bare, env, Path(tmp) / "cold_bare")),
-            "pg-mcp": asyncio.run(cold_start(["-m", "bootstrap"], env, Path(tmp) / "cold_ours")),
-        }
     base = counts["bare MCPServer + asyncpg"]
     print(f"instructions per warm call in the server process (callgrind, {n} calls): {SQL}")
     for label, count in counts.items():
         print(f"  {label:<34} {count / 1e6:6.2f} M   {count / base:.2f}x")
-    print("instructions from spawn through the first tools/list reply to exit")
-    for label, count in cold.items():
-        print(f"  {label:<34} {count / 1e9:6.2f} G   {count / cold['bare MCPServer']:.2f}x")
 
 
 if __name__ == "__main__":

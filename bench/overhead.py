@@ -26,8 +26,8 @@ QUESTION = "the first five customers by id"
 WARMUP = 50
 CALLS = 500
 COUNTED = 20  # calls whose round trips are counted, through the proxy (not timed)
-# pg-mcp imports the model SDK in a worker thread shortly after start-up (holding the GIL for a
-# few hundred ms); per-call figures are the steady state's, so timing starts once it is done.
+# pg-mcp builds its container and then imports the model SDK in the background after the
+# handshake (holding the GIL for a few hundred ms); per-call figures are the steady state's.
 SETTLE = 2.0
 
 Call = tuple[str, dict[str, Any]]
@@ -35,6 +35,13 @@ BARE: Call = ("query", {"sql": SQL})
 ASKED: Call = ("query", {"query": QUESTION})
 GIVEN: Call = ("query", {"query": SQL})
 GIVEN_SQL_MODE: Call = ("query", {"query": SQL, "return_mode": "sql"})
+
+
+async def settled(client: LeanClient, args: Sequence[str]) -> None:
+    """Wait out pg-mcp's background start: a question waits for its container and model client."""
+    if "bootstrap" in args:
+        await client.call_tool(*ASKED)
+    await asyncio.sleep(SETTLE)
 
 
 def _p99(samples: list[float]) -> float:
@@ -49,7 +56,7 @@ async def timed(
     samples: list[list[float]] = [[] for _ in calls]
     async with LeanClient(args, env) as client:
         await client.initialize()
-        await asyncio.sleep(SETTLE)
+        await settled(client, args)
         for round_ in range(WARMUP + n):
             for i, (tool, arguments) in enumerate(calls):
                 started = time.perf_counter()
