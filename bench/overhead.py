@@ -12,6 +12,7 @@ import statistics
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from contextlib import AsyncExitStack
 from typing import Any
 
 from bench.cold_start import bare_and_ours, report
@@ -24,6 +25,7 @@ from tests.wire_counter import RoundTripCounter, counting_proxy
 SQL = "SELECT id, name, country FROM customers WHERE id <= 5 ORDER BY id"
 QUESTION = "the first five customers by id"
 WARMUP = 50
+BLOCK = 25  # calls to one server before the next one's turn
 CALLS = 500
 COUNTED = 20  # calls whose round trips are counted, through the proxy (not timed)
 # pg-mcp builds its container and then imports the model SDK in the background after the
@@ -50,19 +52,29 @@ def _p99(samples: list[float]) -> float:
 
 
 async def timed(
-    args: Sequence[str], env: Mapping[str, str], calls: Sequence[Call], n: int
+    servers: Sequence[Sequence[str]], env: Mapping[str, str], calls: Sequence[Call], n: int
 ) -> list[list[float]]:
-    """Seconds per call of each of `calls`, interleaved, n times after WARMUP rounds."""
+    """Seconds per call of each of `calls` to the server of the same index, n times after
+    WARMUP calls. The servers run side by side and are called in turn, a block of BLOCK calls
+    each (never two at once): within a block a server runs warm, as for a client asking again
+    and again, and a change in the machine's load reaches every figure alike."""
     samples: list[list[float]] = [[] for _ in calls]
-    async with LeanClient(args, env) as client:
-        await client.initialize()
-        await settled(client, args)
-        for round_ in range(WARMUP + n):
-            for i, (tool, arguments) in enumerate(calls):
-                started = time.perf_counter()
-                await client.call_tool(tool, arguments)
-                if round_ >= WARMUP:
-                    samples[i].append(time.perf_counter() - started)
+    async with AsyncExitStack() as stack:
+        clients = []
+        for args in servers:
+            client = await stack.enter_async_context(LeanClient(args, env))
+            await client.initialize()
+            await settled(client, args)
+            clients.append(client)
+        for client, call in zip(clients, calls, strict=True):
+            for _ in range(WARMUP):
+                await client.call_tool(*call)
+        for _ in range(0, n, BLOCK):
+            for client, (tool, arguments), times in zip(clients, calls, samples, strict=True):
+                for _ in range(BLOCK):
+                    started = time.perf_counter()
+                    await client.call_tool(tool, arguments)
+                    times.append(time.perf_counter() - started)
     return samples
 
 
@@ -94,8 +106,9 @@ def main() -> None:
     ):
         dsn = create_database(admin, (FIXTURES / "shop_schema.sql",), prefix="bench")
         bare = ["-m", "bench.bare_server", dsn]
-        (bare_s,) = asyncio.run(timed(bare, _env(dsn, llm), [BARE], n))
-        asked_s, given_s = asyncio.run(timed(ours, _env(dsn, llm), [ASKED, GIVEN], n))
+        bare_s, asked_s, given_s = asyncio.run(
+            timed([bare, ours, ours], _env(dsn, llm), [BARE, ASKED, GIVEN], n)
+        )
         with counting_proxy(dsn) as (proxied, counter):
             proxied_bare = ["-m", "bench.bare_server", proxied]
             trips = {
