@@ -7,19 +7,15 @@ install writes them on first import unless PYTHONDONTWRITEBYTECODE is set, as it
 """
 
 import asyncio
-import compileall
 import statistics
 import time
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from tests.e2e.lean_client import LeanClient
-from tests.e2e.stdio import server_env
+from tests.e2e.stdio import byte_compile_pg_mcp, server_env
 from tests.pg import FIXTURES, create_database, running_cluster
 
 RUNS = 7
-_ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("domain", "application", "adapters", "bootstrap", "bench")
 
 
 async def one_start(args: Sequence[str], env: Mapping[str, str]) -> float:
@@ -39,8 +35,7 @@ async def measure(args: Sequence[str], env: Mapping[str, str], runs: int = RUNS)
 
 def bare_and_ours(dsn: str, runs: int = RUNS) -> tuple[list[float], list[float]]:
     """Cold starts of the bare server and of pg-mcp, interleaved so load hits both alike."""
-    for package in PACKAGES:
-        compileall.compile_dir(_ROOT / package, quiet=1)
+    byte_compile_pg_mcp()
     env = server_env(dsn, "http://127.0.0.1:9/v1")
     bare: list[float] = []
     ours: list[float] = []

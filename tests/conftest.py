@@ -4,8 +4,16 @@ from contextlib import aclosing
 import pytest
 
 from adapters.llm.openai_chat_model import OpenAIChatModel, OpenAIConfig
+from tests.e2e.stdio import byte_compile_pg_mcp
 from tests.fake_llm_server import FakeLLMServer
 from tests.pg import FIXTURES, create_database, running_cluster
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Byte-compile pg-mcp once, before xdist's workers start: the suite starts about 150
+    servers, and each would compile every module again where bytecode is not written."""
+    if not hasattr(config, "workerinput"):  # the controller, or a run without xdist
+        byte_compile_pg_mcp()
 
 
 @pytest.fixture(scope="session")

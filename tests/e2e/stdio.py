@@ -1,14 +1,26 @@
 """Starts `pg-mcp` as a subprocess over stdio, the way an MCP client does."""
 
+import compileall
 import os
 import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 
 from mcp import Client, StdioServerParameters
 
 from tests.fake_llm_server import Json
+
+_ROOT = Path(__file__).resolve().parents[2]
+_PACKAGES = ("domain", "application", "adapters", "bootstrap", "bench")
+
+
+def byte_compile_pg_mcp() -> None:
+    """Byte-compile pg-mcp's modules, as installing a package does. A source tree run where
+    PYTHONDONTWRITEBYTECODE is set would compile them again in every server process."""
+    for package in _PACKAGES:
+        compileall.compile_dir(_ROOT / package, quiet=1)
 
 
 def server_env(dsn: str, llm_base_url: str | None, **extra: str) -> dict[str, str]:
