@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 Json = dict[str, Any]
 Responder = Callable[[Json], str]
@@ -78,6 +79,7 @@ class FakeLLMServer:
         self.reject_response_format = reject_response_format
         self._script: deque[ScriptItem] = deque()
         self._requests: list[Json] = []
+        self._targets: list[str] = []
         self._connections = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -98,6 +100,12 @@ class FakeLLMServer:
         """Every chat-completion request body received so far, in order."""
         with self._lock:
             return list(self._requests)
+
+    @property
+    def targets(self) -> list[str]:
+        """The request target of every POST: a path, or a whole URL when sent as to a proxy."""
+        with self._lock:
+            return list(self._targets)
 
     @property
     def connections(self) -> int:
@@ -201,7 +209,13 @@ def _handler_for(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
                 self._send(404, error_body(404, f"no route {self.path}"))
 
         def do_POST(self) -> None:
-            if self.path.rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
+            with server._lock:
+                server._targets.append(self.path)
+            # A client sends a proxy the whole URL (absolute form): the fake answers as both.
+            if urlsplit(self.path).path.rstrip("/") not in (
+                "/v1/chat/completions",
+                "/chat/completions",
+            ):
                 self._send(404, error_body(404, f"no route {self.path}"))
                 return
             try:

@@ -5,6 +5,7 @@ import functools
 import json
 import logging
 import threading
+import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -15,9 +16,12 @@ from domain.models import ChatMessage, ChatReply
 from domain.ports import ChatModel
 
 # `import openai` costs about 0.5 s even after mcp is loaded: the server's start never waits for
-# it (warm_up imports it in a worker thread once serving); the name serves the type checker.
+# it (warm_up imports it and aiohttp in a worker thread once serving); the names serve the type
+# checker.
 if TYPE_CHECKING:
-    import httpx2
+    import ssl
+
+    import aiohttp
     from openai import AsyncOpenAI
 
 logger = logging.getLogger(__name__)
@@ -42,22 +46,41 @@ class OpenAIConfig:
     max_tokens: int = 1024
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)
 class _Client:
-    """The SDK's client, its HTTP connection pool (with the SDK's headers), and the URL called."""
+    """The SDK's client (URL, auth, error types), its request headers, and the aiohttp pool."""
 
     sdk: "AsyncOpenAI"
-    http: "httpx2.AsyncClient"
     url: str
+    headers: dict[str, str]
+    timeout: float
+    tls: "ssl.SSLContext"
+    proxy: str | None
+    session: "aiohttp.ClientSession | None" = None  # opened on the loop by the first call
+
+    def pool(self) -> "aiohttp.ClientSession":
+        """The kept-alive connection pool, opened on first use."""
+        if self.session is None:
+            import aiohttp
+
+            per_step = self.timeout  # as the SDK's own: connect and each read, not the total
+            self.session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(ssl=self.tls),
+                timeout=aiohttp.ClientTimeout(
+                    total=None, connect=per_step, sock_connect=per_step, sock_read=per_step
+                ),
+            )
+        return self.session
 
 
 class OpenAIChatModel(ChatModel):
     """Asks an OpenAI-compatible chat-completions endpoint; falls back to plain text output.
 
-    The SDK's cheapest path: its client, built once, resolves the base URL, auth and headers and
-    owns the kept-alive connection pool; each call posts a plain JSON body through that pool and
-    reads the reply's bytes, and a failure becomes the SDK's own error type. No call pays for
-    the SDK's per-request option building, typed transform or response models.
+    The SDK's client, built once, resolves the base URL, auth and headers; each call posts a
+    plain JSON body through a kept-alive aiohttp pool (the transport the SDK offers as its
+    faster one) and reads the reply's bytes, and a failure becomes the SDK's own error type. No
+    call pays for the SDK's per-request option building, typed transform, response models or
+    the httpx request and response objects it wraps around aiohttp.
     """
 
     def __init__(self, config: OpenAIConfig) -> None:
@@ -92,8 +115,9 @@ class OpenAIChatModel(ChatModel):
         with self._building:
             client, self._client = self._client, None
         if client is not None:
+            if client.session is not None:
+                await client.session.close()
             await client.sdk.close()
-            await client.http.aclose()
 
     async def _create(
         self, messages: Sequence[ChatMessage], json_schema: dict[str, object] | None
@@ -142,44 +166,83 @@ class OpenAIChatModel(ChatModel):
 
 
 def _client_for(config: OpenAIConfig) -> _Client:
+    import aiohttp  # noqa: F401  imported here, off the loop, when warm_up runs in its thread
+    import httpx2
     import openai
 
     api_key = config.api_key or (_PLACEHOLDER_KEY if config.base_url else None)
-    # The SDK's own pool settings (connection limits, redirects), with the configured timeout,
-    # over its aiohttp transport: half the cost per call of the default one (bench.overhead).
-    http = openai.DefaultAioHttpClient(timeout=config.timeout)
     # Retries belong to a wrapper that sees every attempt, so the SDK would make just one.
     sdk = openai.AsyncOpenAI(
-        api_key=api_key,
-        base_url=config.base_url,
-        timeout=config.timeout,
-        max_retries=0,
-        http_client=http,
+        api_key=api_key, base_url=config.base_url, timeout=config.timeout, max_retries=0
     )
     sent = {**sdk.default_headers, **sdk.auth_headers}
-    # The SDK marks headers it leaves out (organization, project) as Omit. Kept on the pool's
-    # client, they are checked once instead of on every request.
-    http.headers.update({name: value for name, value in sent.items() if isinstance(value, str)})
-    return _Client(sdk=sdk, http=http, url=f"{str(sdk.base_url).rstrip('/')}/chat/completions")
+    # The SDK marks headers it leaves out (organization, project) as Omit: checked once here.
+    headers = {name: value for name, value in sent.items() if isinstance(value, str)}
+    url = f"{str(sdk.base_url).rstrip('/')}/chat/completions"
+    return _Client(
+        sdk=sdk,
+        url=url,
+        headers=headers,
+        timeout=config.timeout,
+        # The certificates the SDK's own transport trusts (SSL_CERT_FILE, SSL_CERT_DIR honoured).
+        tls=httpx2.create_ssl_context(trust_env=True),
+        proxy=_proxy_for(url),
+    )
+
+
+def _proxy_for(url: str) -> str | None:
+    """The proxy HTTP_PROXY or HTTPS_PROXY name for `url`, unless NO_PROXY exempts its host.
+
+    Read once, as the SDK's httpx client reads them: aiohttp's trust_env would read them again
+    (and ~/.netrc) on every call, which cost more than the rest of the call.
+    """
+    parts = urlsplit(url)
+    if parts.hostname and urllib.request.proxy_bypass(parts.hostname):
+        return None
+    return urllib.request.getproxies().get(parts.scheme)
 
 
 async def _post(client: _Client, body: bytes) -> bytes:
     """The reply's bytes; a failure raised as the SDK itself raises it."""
+    import aiohttp
+
+    try:
+        posting = client.pool().post(
+            client.url, data=body, headers=client.headers, proxy=client.proxy
+        )
+        async with posting as response:
+            content = await response.read()
+            status, received = response.status, list(response.raw_headers)
+    except TimeoutError as exc:
+        raise _sdk_error(client, timed_out=True) from exc
+    except (aiohttp.ClientError, OSError, ValueError) as exc:
+        # aiohttp refuses some URLs (credentials beside the SDK's Authorization) with ValueError.
+        raise _sdk_error(client, timed_out=False) from exc
+    if not 200 <= status < 300:
+        raise _status_error(client, status, received, content)
+    return content
+
+
+def _sdk_error(client: _Client, *, timed_out: bool) -> Exception:
+    """The SDK's own timeout or connection error for a call to client.url."""
     import httpx2
     import openai
 
-    request = client.http.build_request("POST", client.url, content=body)
-    try:
-        response = await client.http.send(request)
-    except httpx2.TimeoutException as exc:
-        raise openai.APITimeoutError(request=request) from exc
-    except (httpx2.HTTPError, ValueError) as exc:
-        # aiohttp refuses some URLs (credentials beside the SDK's Authorization) with ValueError.
-        raise openai.APIConnectionError(request=request) from exc
-    if not response.is_success:
-        # The SDK's own status table and message, so errors read as its other calls' do.
-        raise client.sdk._make_status_error_from_response(response)
-    return response.content
+    request = httpx2.Request("POST", client.url)
+    if timed_out:
+        return openai.APITimeoutError(request=request)
+    return openai.APIConnectionError(request=request)
+
+
+def _status_error(
+    client: _Client, status: int, headers: list[tuple[bytes, bytes]], content: bytes
+) -> Exception:
+    """The SDK's own error for an HTTP status: its status table and message, its headers."""
+    import httpx2
+
+    request = httpx2.Request("POST", client.url)
+    response = httpx2.Response(status, headers=headers, content=content, request=request)
+    return client.sdk._make_status_error_from_response(response)
 
 
 def _reply(body: bytes) -> ChatReply:

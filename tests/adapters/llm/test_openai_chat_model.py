@@ -124,6 +124,24 @@ async def test_rejected_api_key_is_err_003_and_never_shown(llm_server: FakeLLMSe
     assert "PG_MCP_OPENAI_API_KEY" in str(caught.value)
 
 
+async def test_a_proxy_named_in_the_environment_carries_the_call(
+    llm_server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = llm_server.base_url.removesuffix("/v1")
+    for name in ("HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, proxy)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    llm_server.script("SELECT 1")
+
+    # The model's host does not resolve: only the proxy can have answered.
+    async with aclosing(model_for("http://model.invalid:8000/v1")) as model:
+        reply = await model.complete(QUESTION)
+
+    assert reply.text == "SELECT 1"
+    assert llm_server.targets == ["http://model.invalid:8000/v1/chat/completions"]
+
+
 async def test_credentials_in_the_base_url_are_not_shown() -> None:
     with FakeLLMServer() as server:
         url = server.base_url.replace("http://", "http://user:hunter2@")
