@@ -67,21 +67,10 @@ def build_server(
     admit: Admit = admit_all,
     observer: CallObserver | None = None,
     metrics_text: MetricsText | None = None,
-    name: str = "pg-mcp",
-    version: str = "",
-    auth: AuthSettings | None = None,
-    token_verifier: TokenVerifier | None = None,
 ) -> PgMcpServer:
     """The MCP server with its three tools bound to the use cases; `admit` rate-limits calls."""
     backend = Backend(use_cases=use_cases, admit=admit, observer=observer or Unobserved())
-    return build_server_over(
-        ready_now(backend),
-        metrics_text=metrics_text,
-        name=name,
-        version=version,
-        auth=auth,
-        token_verifier=token_verifier,
-    )
+    return build_server_over(ready_now(backend), metrics_text=metrics_text)
 
 
 def build_server_over(
