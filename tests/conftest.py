@@ -1,3 +1,4 @@
+import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import aclosing
 
@@ -7,6 +8,12 @@ from adapters.llm.openai_chat_model import OpenAIChatModel, OpenAIConfig
 from tests.e2e.stdio import byte_compile_pg_mcp
 from tests.fake_llm_server import FakeLLMServer
 from tests.pg import FIXTURES, create_database, running_cluster
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: a worker more than the cores. A test waits on a server process or PostgreSQL
+    half of its time; on 2 cores, 3 workers ran the suite in 85-91 s against 2's 95-103 s."""
+    return len(os.sched_getaffinity(0)) + 1
 
 
 def pytest_configure(config: pytest.Config) -> None:
