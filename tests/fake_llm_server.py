@@ -7,6 +7,7 @@ from a responder callable, and GET /v1/models with one model. It runs in a daemo
 
 import itertools
 import json
+import ssl
 import threading
 import time
 from collections import deque
@@ -72,9 +73,11 @@ class FakeLLMServer:
         responder: Responder = answer_select_one,
         reject_response_format: bool = False,
         keep_alive: bool = False,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.model = model
         self.keep_alive = keep_alive
+        self.tls = tls
         self.responder = responder
         self.reject_response_format = reject_response_format
         self._script: deque[ScriptItem] = deque()
@@ -89,11 +92,12 @@ class FakeLLMServer:
 
     @property
     def base_url(self) -> str:
-        """The URL to give an OpenAI client, ending in /v1."""
+        """The URL to give an OpenAI client, ending in /v1 (https when serving TLS)."""
         if self._httpd is None:
             raise RuntimeError("FakeLLMServer is not started")
         host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{host!s}:{port}/v1"
 
     @property
     def requests(self) -> list[Json]:
@@ -123,6 +127,8 @@ class FakeLLMServer:
         self._stopping.clear()
         httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         httpd.daemon_threads = True
+        if self.tls is not None:
+            httpd.socket = self.tls.wrap_socket(httpd.socket, server_side=True)
         self._httpd = httpd
         # A short poll keeps stop() quick; the default of 0.5 s would add up over a test run.
         self._thread = threading.Thread(

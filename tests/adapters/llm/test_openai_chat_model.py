@@ -1,6 +1,7 @@
 import asyncio
 import time
 from contextlib import aclosing
+from pathlib import Path
 
 import pytest
 
@@ -9,6 +10,7 @@ from adapters.llm.unconfigured_chat_model import UnconfiguredChatModel
 from domain.errors import AIServiceUnavailable, ErrorCode
 from domain.models import ChatMessage, Role
 from tests.fake_llm_server import FakeLLMServer, Fault, Raw, Reply
+from tests.self_signed import self_signed, server_context
 
 pytestmark = pytest.mark.anyio
 
@@ -140,6 +142,27 @@ async def test_a_proxy_named_in_the_environment_carries_the_call(
 
     assert reply.text == "SELECT 1"
     assert llm_server.targets == ["http://model.invalid:8000/v1/chat/completions"]
+
+
+async def test_a_tls_endpoint_is_trusted_through_ssl_cert_file_and_refused_without_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cert, key = self_signed(tmp_path)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    with FakeLLMServer(tls=server_context(cert, key)) as server:
+        server.script("SELECT 1")
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        async with aclosing(model_for(server.base_url)) as model:
+            reply = await model.complete(QUESTION)
+        monkeypatch.delenv("SSL_CERT_FILE")
+        async with aclosing(model_for(server.base_url)) as model:
+            with pytest.raises(AIServiceUnavailable) as refused:
+                await model.complete(QUESTION)
+
+    assert server.base_url.startswith("https://")
+    assert reply.text == "SELECT 1"
+    assert refused.value.code == ErrorCode.AI_SERVICE
+    assert len(server.requests) == 1  # the untrusted certificate ended the call before a request
 
 
 async def test_credentials_in_the_base_url_are_not_shown() -> None:
