@@ -51,9 +51,11 @@ class BackgroundStart:
             return (await asyncio.shield(self.task)).backend
         except asyncio.CancelledError:
             raise
-        except Exception as exc:
-            # The server stops with the cause in its log; the call in flight gets a code.
+        except ConfigurationError as exc:  # its line names the variable and holds no secret
             raise DatabaseUnavailable(f"pg-mcp could not start: {exc}") from exc
+        except Exception as exc:
+            # The server stops with the cause on stderr; the call in flight gets a code.
+            raise DatabaseUnavailable("pg-mcp could not start; its log says why") from exc
 
     async def metrics_text(self) -> str:
         """The metrics in the Prometheus text format, once started (only wired when enabled)."""
