@@ -17,9 +17,8 @@ from mcp.server.auth.settings import AuthSettings
 from prometheus_client import CollectorRegistry
 
 from adapters.llm.openai_chat_model import OpenAIChatModel
-from adapters.mcp.server import Backend, PgMcpServer, UseCases, build_server_over
+from adapters.mcp.server import Backend, PgMcpServer, UseCases, build_server_over, ready_now
 from adapters.mcp.text_table import count_rows, render_table
-from adapters.mcp.tools import ready_now
 from adapters.observability.exposition import (
     MetricsEndpoint,
     render_metrics,
@@ -34,7 +33,7 @@ from bootstrap.settings import Settings
 from domain.errors import ErrorCode, PgMcpError
 
 EXIT_FAILED = 1
-WARM_UP_DELAY = 0.5  # seconds after serving begins
+WARM_UP_DELAY = 0.5  # seconds after the tools' backend is ready
 # A database that does not answer this soon is checked by its first call instead.
 _ROLE_CHECK_SECONDS = 5.0
 
@@ -131,8 +130,8 @@ async def mcp_server(
 
 async def _warm_chat_model(container: Container) -> None:
     """Import the model's SDK off the loop once start-up is over, not on the first question."""
-    # A client's handshake and tools/list come at once; its first question comes later. The
-    # import holds the GIL for a few hundred ms, so it waits until the handshake is answered.
+    # The import holds the GIL for a few hundred ms: it waits a moment, so that a call already
+    # waiting for the backend (stdio) or the HTTP listener starting up goes first.
     await asyncio.sleep(WARM_UP_DELAY)
     model = await resolve(container.base_chat_model)
     if isinstance(model, OpenAIChatModel):

@@ -24,6 +24,7 @@ __all__ = [
     "UseCases",
     "build_server",
     "build_server_over",
+    "ready_now",
 ]
 
 _READ_ONLY = ToolAnnotations(
@@ -77,15 +78,13 @@ def build_server_over(
     ready: Ready,
     *,
     metrics_text: MetricsText | None = None,
-    name: str = "pg-mcp",
-    version: str = "",
     auth: AuthSettings | None = None,
     token_verifier: TokenVerifier | None = None,
 ) -> PgMcpServer:
     """The MCP server with its three tools over a backend that may still be starting."""
     server = PgMcpServer(
-        name=name,
-        version=version,
+        name="pg-mcp",
+        version="",
         instructions=INSTRUCTIONS,
         auth=auth,
         token_verifier=token_verifier,
