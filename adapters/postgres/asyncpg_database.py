@@ -255,8 +255,12 @@ class AsyncpgDatabase(Database):
         self._shapes.clear()
         try:
             # One snapshot for all four catalog queries, so that they agree with each other.
+            # Ended before returning: the call that loads a schema reads next, on this connection.
             return await self._run(
-                work, timeout=self._introspect_timeout, isolation="repeatable_read"
+                work,
+                timeout=self._introspect_timeout,
+                isolation="repeatable_read",
+                end_after_reply=False,
             )
         except DatabaseUnavailable:
             raise
@@ -264,13 +268,23 @@ class AsyncpgDatabase(Database):
             raise SchemaLoadFailed(f"Schema of {self._name!r} not loaded: {exc.message}") from exc
 
     async def _run(
-        self, work: Work[T], *, timeout: float, isolation: Isolation = "read_committed"
+        self,
+        work: Work[T],
+        *,
+        timeout: float,
+        isolation: Isolation = "read_committed",
+        end_after_reply: bool = True,
     ) -> T:
         with translate_asyncpg_errors(self._name):
-            async with call_connection(self._pool, timeout=self._acquire_timeout) as conn:
+            async with call_connection(self._pool, timeout=self._acquire_timeout) as call:
                 if self._set_temp_file_limit is None:
-                    await self._probe_temp_file_limit(conn)
-                return await self._time_boxed(conn, work, timeout, isolation)
+                    await self._probe_temp_file_limit(call.conn)
+                result = await self._time_boxed(
+                    call.conn, work, timeout, isolation, commit=not end_after_reply
+                )
+                if end_after_reply:
+                    call.end_later()
+                return result
 
     async def _probe_temp_file_limit(self, conn: Connection) -> None:
         """Once per pool: SET LOCAL temp_file_limit only if the role may, else warn once."""
@@ -281,13 +295,13 @@ class AsyncpgDatabase(Database):
         self._set_temp_file_limit = found.may_set
 
     async def _time_boxed(
-        self, conn: Connection, work: Work[T], timeout: float, isolation: Isolation
+        self, conn: Connection, work: Work[T], timeout: float, isolation: Isolation, *, commit: bool
     ) -> T:
         try:
             async with asyncio.timeout(timeout + CLIENT_GRACE + CANCEL_WAIT):
                 try:
                     async with asyncio.timeout(timeout + CLIENT_GRACE):
-                        return await self._read_only(conn, work, timeout, isolation)
+                        return await self._read_only(conn, work, timeout, isolation, commit)
                 except TimeoutError:
                     # asyncpg sent PostgreSQL a cancel request and the rollback waited for it.
                     raise QueryTimedOut() from None
@@ -298,20 +312,21 @@ class AsyncpgDatabase(Database):
             raise QueryTimedOut() from None
 
     async def _read_only(
-        self, conn: Connection, work: Work[T], timeout: float, isolation: Isolation
+        self, conn: Connection, work: Work[T], timeout: float, isolation: Isolation, commit: bool
     ) -> T:
         custom_plans = conn.get_server_version().major >= _PLAN_CACHE_MODE_SINCE
         await conn.execute(self._begin(timeout, isolation, custom_plans=custom_plans))
-        committed = False
+        done = False
         try:
             await apply_caller(conn)
             result = await work(conn)
-            # Ended together with the session's reset; a failure here rolls back below.
-            await end_transaction(conn, "COMMIT")
-            committed = True
+            if commit:
+                await end_transaction(conn, "COMMIT")  # with the session's reset
+            # Otherwise the transaction is committed after the reply (call_connection).
+            done = True
             return result
         finally:
-            if not committed:
+            if not done:
                 await _rollback(conn)
 
     def _begin(self, timeout: float, isolation: Isolation, *, custom_plans: bool) -> str:

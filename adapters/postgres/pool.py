@@ -58,6 +58,13 @@ END$$;
 # reset in the round trip that ended the transaction, so release costs no second one.
 _reset_with_transaction: ContextVar[bool] = ContextVar("pg_mcp_reset_done", default=False)
 
+# A healthy server ends a read-only transaction in milliseconds; one that takes this long is
+# hung, and the connection is hung up on rather than returned.
+_END_TIMEOUT = 5.0
+
+# Transactions ending after their call has answered: held here so that none is collected early.
+_ending: set[asyncio.Task[None]] = set()
+
 # Caught only to keep the server starting; the first call reports ERR_001 (errors.py).
 _START_ERRORS = (OSError, TimeoutError, pg.PostgresError, pg.InterfaceError)
 
@@ -110,17 +117,63 @@ async def _reset(conn: asyncpg.Connection[Any] | PoolConnectionProxy[Any], first
         await conn.execute(_DEALLOCATE)
 
 
+@dataclass(slots=True)
+class CallConnection:
+    """A pooled connection lent to one call; `end_later` hands its COMMIT to the background."""
+
+    conn: PoolConnectionProxy[asyncpg.Record]
+    ending_later: bool = False
+
+    def end_later(self) -> None:
+        """Commit and reset after the caller has its answer; release only once both are done."""
+        self.ending_later = True
+
+
 @asynccontextmanager
 async def call_connection(
     pool: asyncpg.Pool[asyncpg.Record], *, timeout: float
-) -> AsyncIterator[PoolConnectionProxy[asyncpg.Record]]:
-    """A pooled connection for one call; its session is clean once it is back in the pool."""
+) -> AsyncIterator[CallConnection]:
+    """A pooled connection for one call; its session is clean once it is back in the pool.
+
+    A call that read in a read-only transaction calls `end_later`: its COMMIT cannot change
+    what was read, so neither it nor the session reset sent with it holds up the reply. The
+    connection returns to the pool only after both, so no call sees another's session.
+    """
     token = _reset_with_transaction.set(False)
     try:
-        async with pool.acquire(timeout=timeout) as conn:
-            yield conn
+        call = CallConnection(await pool.acquire(timeout=timeout))
+        try:
+            yield call
+        finally:
+            if call.ending_later:
+                task = asyncio.create_task(_commit_and_release(pool, call.conn))
+                _ending.add(task)
+                task.add_done_callback(_ending.discard)
+            else:
+                await pool.release(call.conn)
     finally:
         _reset_with_transaction.reset(token)
+
+
+async def calls_ended() -> None:
+    """Wait until every transaction handed to the background has ended and its connection is
+    back in its pool."""
+    while _ending:
+        await asyncio.gather(*_ending, return_exceptions=True)
+
+
+async def _commit_and_release(
+    pool: asyncpg.Pool[asyncpg.Record], conn: PoolConnectionProxy[asyncpg.Record]
+) -> None:
+    try:
+        async with asyncio.timeout(_END_TIMEOUT):
+            await end_transaction(conn, "COMMIT")
+    except (pg.PostgresError, pg.InterfaceError, OSError, TimeoutError):
+        # The pool's reset on release then fails as well, and closes the connection.
+        logger.warning("a call's read-only transaction did not end cleanly; closing its connection")
+        conn.terminate()
+    finally:
+        await pool.release(conn)
 
 
 async def end_transaction(

@@ -58,9 +58,14 @@ async def _waiting_on_the_lock(holder: "asyncpg.Connection[asyncpg.Record]") -> 
         "SELECT count(*) FROM pg_stat_activity"
         " WHERE application_name = 'pg-mcp' AND $1 = ANY(pg_blocking_pids(pid))"
     )
-    # PostgreSQL signals no event for "now blocked": the catalog is polled.
+    # PostgreSQL signals no event for "now blocked": the catalog is polled. Inside the holder's
+    # transaction pg_stat_activity is read once, so each poll clears that snapshot first: the
+    # call may run on a backend the pool opened after the first poll.
     with anyio.fail_after(120):
-        while not await holder.fetchval(blocked, holder.get_server_pid()):  # noqa: ASYNC110
+        while True:
+            await holder.execute("SELECT pg_catalog.pg_stat_clear_snapshot()")
+            if await holder.fetchval(blocked, holder.get_server_pid()):
+                return
             await anyio.sleep(0.05)
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from adapters.memory.fake_clock import FakeClock
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
-from adapters.postgres.pool import PoolConfig, open_pool
+from adapters.postgres.pool import PoolConfig, calls_ended, open_pool
 from domain.errors import ErrorCode, PgMcpError, SqlExecutionFailed
 from domain.models import ColumnInfo
 from tests.pg import create_database
@@ -146,6 +146,7 @@ async def test_a_silent_server_is_hung_up_on_with_err_010_and_its_backend_ends(
             os.kill(pid, signal.SIGCONT)
         await until_gone(pg_admin_dsn, "slow_d")
         after = await shop.fetch("SELECT 1 AS ok", max_rows=1, timeout=5)
+        await calls_ended()
 
     assert error.code is ErrorCode.QUERY_TIMEOUT
     assert after.rows == ((1,),)

@@ -1,6 +1,8 @@
 """A call costs few round trips to PostgreSQL, counted on the wire, and repeats stay safe.
 
-A repeated statement is not described again, and its wrapping is kept prepared: the columns
+The transaction's COMMIT and the session reset travel together after the reply: a call's rows
+wait on fewer round trips than it makes. A repeated statement is not described again, and its
+wrapping is kept prepared: the columns
 PostgreSQL described the first time are a hint, checked against what it prepares and re-checked
 by PostgreSQL on every run, so a column changed in between is still capped.
 """
@@ -15,7 +17,7 @@ import pytest
 from adapters.memory.fake_clock import FakeClock
 from adapters.postgres.asyncpg_database import AsyncpgDatabase
 from adapters.postgres.capped_select import omitted_marker
-from adapters.postgres.pool import PoolConfig, open_pool
+from adapters.postgres.pool import PoolConfig, calls_ended, open_pool
 from domain.models import Parameter
 from tests.wire_counter import RoundTripCounter, counting_proxy
 
@@ -36,32 +38,38 @@ async def database_at(dsn: str) -> AsyncIterator[AsyncpgDatabase]:
         yield AsyncpgDatabase(name="shop", pool=pool, clock=FakeClock(), max_result_bytes=CAP)
 
 
-async def trips_of_fetch(database: AsyncpgDatabase, counter: RoundTripCounter, sql: str) -> int:
+async def trips_of_fetch(
+    database: AsyncpgDatabase, counter: RoundTripCounter, sql: str
+) -> tuple[int, int]:
+    """Round trips before the rows came back, and in all once the connection is back."""
     before = counter.count
     async with asyncio.timeout(10):
         await database.fetch(sql, max_rows=100, timeout=5)
-    return counter.count - before
+        at_reply = counter.count - before
+        await calls_ended()
+    return at_reply, counter.count - before
 
 
 @pytest.mark.anyio
-async def test_a_repeated_query_costs_three_round_trips_its_first_run_five(
+async def test_a_repeated_query_waits_on_two_round_trips_of_three_its_first_run_on_four(
     proxied: tuple[str, RoundTripCounter],
 ) -> None:
     dsn, counter = proxied
     async with database_at(dsn) as database:
         await database.explain("SELECT 1", timeout=5)  # the pool's one-off probe of its role
+        await calls_ended()
         first = await trips_of_fetch(database, counter, SQL)
         again = [await trips_of_fetch(database, counter, SQL) for _ in range(3)]
         result = await database.fetch(SQL, max_rows=100, timeout=5)
 
-    # BEGIN and limits; Bind + Execute of the kept wrapping; COMMIT + reset.
-    assert again == [4, 3, 3]  # the second run still parses the wrapping, to keep it
-    assert first == 5  # the statement described, then its wrapping parsed
+    # BEGIN and limits; Bind + Execute of the kept wrapping; after the reply, COMMIT + reset.
+    assert again == [(3, 4), (2, 3), (2, 3)]  # the second run still parses the wrapping
+    assert first == (4, 5)  # the statement described, then its wrapping parsed
     assert [row[0] for row in result.rows] == [1, 2, 3]
 
 
 @pytest.mark.anyio
-async def test_values_bind_to_the_kept_wrapping_in_the_same_three_round_trips(
+async def test_values_bind_to_the_kept_wrapping_in_the_same_round_trips(
     proxied: tuple[str, RoundTripCounter],
 ) -> None:
     dsn, counter = proxied
@@ -72,27 +80,32 @@ async def test_values_bind_to_the_kept_wrapping_in_the_same_three_round_trips(
             before = counter.count
             bound = (Parameter(name="n", value=n),)
             results.append(await database.fetch(sql, max_rows=100, timeout=5, parameters=bound))
+            at_reply = counter.count - before
+            await calls_ended()
             trips = counter.count - before
 
     assert [[row[0] for row in r.rows] for r in results] == [[1], [1, 2], [1, 2, 3]]
-    assert trips == 3
+    assert (at_reply, trips) == (2, 3)
 
 
 @pytest.mark.anyio
-async def test_a_repeated_explain_costs_three_round_trips(
+async def test_a_repeated_explain_waits_on_two_round_trips_of_three(
     proxied: tuple[str, RoundTripCounter],
 ) -> None:
     dsn, counter = proxied
     trips = []
     async with database_at(dsn) as database:
         await database.explain("SELECT 1", timeout=5)  # the pool's one-off probe of its role
+        await calls_ended()
         for _ in range(4):
             before = counter.count
             plan = await database.explain(SQL, timeout=5)
-            trips.append(counter.count - before)
+            at_reply = counter.count - before
+            await calls_ended()
+            trips.append((at_reply, counter.count - before))
 
     # BEGIN; Bind + Execute of the kept EXPLAIN (once seen: Parse + Describe first); COMMIT.
-    assert trips == [4, 4, 3, 3]
+    assert trips == [(3, 4), (3, 4), (2, 3), (2, 3)]
     assert plan.total_cost > 0
 
 
