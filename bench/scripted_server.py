@@ -13,7 +13,8 @@ from adapters.mcp.server import build_server
 from adapters.memory.scripted_chat_model import ScriptedChatModel
 from application.authoring import sql_author
 from bootstrap.loader import load_settings
-from bootstrap.runtime import running_container, use_cases
+from bootstrap.runtime import running_container
+from bootstrap.serving import use_cases
 
 
 async def serve(sql: str) -> None:

@@ -13,7 +13,6 @@ from bootstrap.ask_parameters import parameter
 from bootstrap.client_config import claude_desktop_config, demo_env, settings_in_use
 from bootstrap.loader import EXIT_CONFIG, ConfigurationError, load_settings
 from bootstrap.log_secrets import log_secrets
-from bootstrap.serve_stdio import serve_stdio
 from bootstrap.settings import DatabaseEntry, Settings
 
 
@@ -55,6 +54,10 @@ def _run(args: argparse.Namespace) -> None:
 
         asyncio.run(serve_http(settings, args.http))
         return
+    # Imported once the settings are known good: a bad one, `config` and `--version` answer
+    # without loading the MCP SDK.
+    from bootstrap.serve_stdio import serve_stdio
+
     asyncio.run(serve_stdio(settings))
 
 

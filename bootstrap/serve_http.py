@@ -26,7 +26,8 @@ from bootstrap.container import Container
 from bootstrap.http_auth import is_loopback, metadata_url, refuse_open_door, token_checks
 from bootstrap.loader import ConfigurationError
 from bootstrap.readiness import ReadinessProbe
-from bootstrap.runtime import mcp_server, resolve, running_container
+from bootstrap.runtime import resolve, running_container
+from bootstrap.serving import mcp_server
 from bootstrap.settings import Settings
 
 logger = logging.getLogger(__name__)

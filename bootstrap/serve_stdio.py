@@ -21,7 +21,7 @@ from bootstrap.settings import Settings
 from domain.errors import DatabaseUnavailable
 
 if TYPE_CHECKING:
-    from bootstrap.runtime import Serving
+    from bootstrap.serving import Serving
 
 
 class BackgroundStart:
@@ -37,13 +37,15 @@ class BackgroundStart:
         # frees nothing (as bootstrap.start does for the first imports).
         gc.disable()
         try:
-            runtime = await asyncio.to_thread(importlib.import_module, "bootstrap.runtime")
+            serving = await asyncio.to_thread(importlib.import_module, "bootstrap.serving")
         finally:
             gc.freeze()
             gc.enable()
+        from bootstrap.runtime import running_container  # loaded by bootstrap.serving
+
         resources = self._resources
-        container = await resources.enter_async_context(runtime.running_container(self._settings))
-        return await resources.enter_async_context(runtime.serving(container))
+        container = await resources.enter_async_context(running_container(self._settings))
+        return await resources.enter_async_context(serving.serving(container))
 
     async def ready(self) -> Backend:
         """The tools' backend once started; raises DatabaseUnavailable when start-up failed."""

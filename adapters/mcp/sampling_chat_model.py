@@ -2,24 +2,21 @@
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mcp.server.mcpserver import Context
-from mcp.shared.exceptions import MCPError
-from mcp.shared.message import ServerMessageMetadata
-from mcp.types import (
-    CreateMessageRequest,
-    CreateMessageRequestParams,
-    CreateMessageResult,
-    SamplingMessage,
-    TextContent,
-)
 from pydantic import ValidationError
 
 from adapters.mcp.request_scope import current_request, supports_sampling
 from domain.errors import AIServiceUnavailable
 from domain.models import ChatMessage, ChatReply, Role
 from domain.ports import ChatModel
+
+# The SDK is imported by the calls that sample: only a served tool call can, and `pg-mcp ask`
+# builds this model without loading the SDK.
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import Context
+    from mcp.shared.exceptions import MCPError
+    from mcp.types import CreateMessageRequestParams, CreateMessageResult, SamplingMessage
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +47,10 @@ class SamplingChatModel(ChatModel):
         Raises:
             AIServiceUnavailable: no client can sample, or it refused, failed or timed out.
         """
+        from mcp.shared.exceptions import MCPError
+        from mcp.shared.message import ServerMessageMetadata
+        from mcp.types import CreateMessageRequest, CreateMessageResult
+
         ctx = _sampling_request()
         try:
             result = await ctx.request_context.session.send_request(
@@ -65,7 +66,9 @@ class SamplingChatModel(ChatModel):
             raise AIServiceUnavailable("The MCP client's sampling reply could not be read") from exc
         return ChatReply(text=_text_of(result))
 
-    def _params(self, messages: Sequence[ChatMessage]) -> CreateMessageRequestParams:
+    def _params(self, messages: Sequence[ChatMessage]) -> "CreateMessageRequestParams":
+        from mcp.types import CreateMessageRequestParams
+
         system = "\n\n".join(m.content for m in messages if m.role is Role.SYSTEM)
         return CreateMessageRequestParams(
             messages=[_sampling_message(m) for m in messages if m.role is not Role.SYSTEM],
@@ -76,7 +79,7 @@ class SamplingChatModel(ChatModel):
         )
 
 
-def _sampling_request() -> Context[Any, Any]:
+def _sampling_request() -> "Context[Any, Any]":
     ctx = current_request()
     if ctx is None:
         raise AIServiceUnavailable(_NO_REQUEST)
@@ -85,18 +88,22 @@ def _sampling_request() -> Context[Any, Any]:
     return ctx
 
 
-def _sampling_message(message: ChatMessage) -> SamplingMessage:
+def _sampling_message(message: ChatMessage) -> "SamplingMessage":
+    from mcp.types import SamplingMessage, TextContent
+
     role = "assistant" if message.role is Role.ASSISTANT else "user"
     return SamplingMessage(role=role, content=TextContent(type="text", text=message.content))
 
 
-def _text_of(result: CreateMessageResult) -> str:
+def _text_of(result: "CreateMessageResult") -> str:
+    from mcp.types import TextContent
+
     if not isinstance(result.content, TextContent):
         raise AIServiceUnavailable("The MCP client's model replied without text")
     return result.content.text
 
 
-def _failure_message(exc: MCPError) -> str:
+def _failure_message(exc: "MCPError") -> str:
     # The client's error text is its own (for example "User rejected sampling request") and is
     # what tells the user why; it carries nothing of pg-mcp's configuration.
     return f"The MCP client's model did not answer: {exc.message[:200]}"

@@ -13,7 +13,8 @@ from pydantic import SecretStr
 
 from adapters.mcp.server import build_server
 from bootstrap.container import Container
-from bootstrap.runtime import resolve, running_container, use_cases
+from bootstrap.runtime import resolve, running_container
+from bootstrap.serving import use_cases
 from bootstrap.settings import DatabaseSettings, OpenAISettings, Settings
 from domain.ports import Clock
 from tests.container_settings import settings_for

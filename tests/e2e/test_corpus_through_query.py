@@ -12,7 +12,8 @@ from mcp import Client
 
 from adapters.mcp.server import build_server
 from adapters.memory.scripted_chat_model import ScriptedChatModel
-from bootstrap.runtime import running_container, use_cases
+from bootstrap.runtime import running_container
+from bootstrap.serving import use_cases
 from tests.container_settings import settings_for
 from tests.domain.sql_fixtures import SqlCase, load_sql_cases
 

@@ -11,7 +11,8 @@ from mcp.types import CreateMessageRequestParams, CreateMessageResult, TextConte
 
 from adapters.mcp.server import build_server
 from adapters.memory.scripted_chat_model import ScriptedChatModel
-from bootstrap.runtime import running_container, use_cases
+from bootstrap.runtime import running_container
+from bootstrap.serving import use_cases
 from tests.container_settings import settings_for
 
 COUNT = "SELECT count(*) AS customers FROM customers"
