@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,8 @@ from domain.safety.input_bounds import InputBounds
 # PG_MCP_REDIS_URL imports them (in the functions below); the name serves the type checker.
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+
+_SDK = "openai"  # the model SDK, imported by the model adapter when it first connects
 
 
 def pool_configs(settings: Settings) -> tuple[PoolConfig, ...]:
@@ -289,7 +292,11 @@ def chat_model_concerns(
 
 
 def llm_is_transient(exc: BaseException) -> bool:
-    """Whether a chat-model failure may pass (imports openai only when a call has failed)."""
+    """Whether a chat-model failure may pass: only the model SDK's errors can."""
+    # No SDK error exists where the SDK was never imported (no model configured, sampling):
+    # importing it to learn that would hold the loop for most of a second.
+    if _SDK not in sys.modules:
+        return False
     from adapters.llm.errors import is_transient
 
     return is_transient(exc)
@@ -297,6 +304,8 @@ def llm_is_transient(exc: BaseException) -> bool:
 
 def llm_retry_after(exc: BaseException) -> float | None:
     """The server's Retry-After, in seconds, if it sent one."""
+    if _SDK not in sys.modules:
+        return None
     from adapters.llm.errors import retry_after
 
     return retry_after(exc)

@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from tests.e2e.stdio import server_env
+
 # Each costs tens of milliseconds to import; together they were a third of a cold start.
 _DEFERRED = (
     "sqlglot",
@@ -53,3 +55,28 @@ def test_the_command_loads_the_mcp_sdk_only_to_serve(statement: str) -> None:
     loaded = _loaded_by(statement)
 
     assert "mcp" not in loaded, "the MCP SDK is loaded by " + statement
+
+
+def test_a_question_without_a_model_is_refused_without_loading_the_model_sdk(
+    shop_dsn: str,
+) -> None:
+    # Loading it to learn that the refusal was no SDK error held the first call for 0.8 s.
+    code = (
+        "import asyncio, sys\n"
+        "from bootstrap.loader import load_settings\n"
+        "from bootstrap.runtime import answer_once\n"
+        "question = 'how many customers are there?'\n"
+        "status = asyncio.run(answer_once(load_settings(), question, None, sql_only=False))\n"
+        "print(status, 'openai' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=server_env(shop_dsn, None),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.stdout.split() == ["1", "False"], done.stderr
+    assert "No AI model is configured" in done.stderr
