@@ -158,8 +158,10 @@ async def call_connection(
 async def calls_ended() -> None:
     """Wait until every transaction handed to the background has ended and its connection is
     back in its pool."""
-    while _ending:
-        await asyncio.gather(*_ending, return_exceptions=True)
+    loop = asyncio.get_running_loop()
+    # Only this loop's: a task of a loop that has closed can no longer be waited for.
+    while pending := [task for task in _ending if task.get_loop() is loop]:
+        await asyncio.wait(pending)
 
 
 async def _commit_and_release(
