@@ -40,7 +40,7 @@ class PrivateCluster:
 @contextmanager
 def private_cluster() -> Iterator[PrivateCluster]:
     """A fresh cluster for the block; deleted afterwards, whatever state the test left it in."""
-    with reachable_temp_dir("pgmcp-own-") as tmp:
+    with reachable_temp_dir("pgmcp-own-", in_memory=True) as tmp:
         cluster = EmbeddedCluster(tmp / "data", settings=THROWAWAY)
         try:
             yield PrivateCluster(cluster)
