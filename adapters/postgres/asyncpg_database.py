@@ -260,7 +260,7 @@ class AsyncpgDatabase(Database):
                 work,
                 timeout=self._introspect_timeout,
                 isolation="repeatable_read",
-                end_after_reply=False,
+                end_now=True,
             )
         except DatabaseUnavailable:
             raise
@@ -273,16 +273,18 @@ class AsyncpgDatabase(Database):
         *,
         timeout: float,
         isolation: Isolation = "read_committed",
-        end_after_reply: bool = True,
+        end_now: bool = False,
     ) -> T:
+        """`work` in a read-only, time-boxed transaction; committed after the reply unless
+        `end_now`."""
         with translate_asyncpg_errors(self._name):
             async with call_connection(self._pool, timeout=self._acquire_timeout) as call:
                 if self._set_temp_file_limit is None:
                     await self._probe_temp_file_limit(call.conn)
                 result = await self._time_boxed(
-                    call.conn, work, timeout, isolation, commit=not end_after_reply
+                    call.conn, work, timeout, isolation, end_now=end_now
                 )
-                if end_after_reply:
+                if not end_now:
                     call.end_later()
                 return result
 
@@ -295,13 +297,19 @@ class AsyncpgDatabase(Database):
         self._set_temp_file_limit = found.may_set
 
     async def _time_boxed(
-        self, conn: Connection, work: Work[T], timeout: float, isolation: Isolation, *, commit: bool
+        self,
+        conn: Connection,
+        work: Work[T],
+        timeout: float,
+        isolation: Isolation,
+        *,
+        end_now: bool,
     ) -> T:
         try:
             async with asyncio.timeout(timeout + CLIENT_GRACE + CANCEL_WAIT):
                 try:
                     async with asyncio.timeout(timeout + CLIENT_GRACE):
-                        return await self._read_only(conn, work, timeout, isolation, commit)
+                        return await self._read_only(conn, work, timeout, isolation, end_now)
                 except TimeoutError:
                     # asyncpg sent PostgreSQL a cancel request and the rollback waited for it.
                     raise QueryTimedOut() from None
@@ -312,7 +320,7 @@ class AsyncpgDatabase(Database):
             raise QueryTimedOut() from None
 
     async def _read_only(
-        self, conn: Connection, work: Work[T], timeout: float, isolation: Isolation, commit: bool
+        self, conn: Connection, work: Work[T], timeout: float, isolation: Isolation, end_now: bool
     ) -> T:
         custom_plans = conn.get_server_version().major >= _PLAN_CACHE_MODE_SINCE
         await conn.execute(self._begin(timeout, isolation, custom_plans=custom_plans))
@@ -320,7 +328,7 @@ class AsyncpgDatabase(Database):
         try:
             await apply_caller(conn)
             result = await work(conn)
-            if commit:
+            if end_now:
                 await end_transaction(conn, "COMMIT")  # with the session's reset
             # Otherwise the transaction is committed after the reply (call_connection).
             done = True

@@ -171,7 +171,7 @@ async def _commit_and_release(
         async with asyncio.timeout(_END_TIMEOUT):
             await end_transaction(conn, "COMMIT")
     except (pg.PostgresError, pg.InterfaceError, OSError, TimeoutError):
-        # The pool's reset on release then fails as well, and closes the connection.
+        # Closed: release then hands it back without a reset, and the pool opens a fresh one.
         logger.warning("a call's read-only transaction did not end cleanly; closing its connection")
         conn.terminate()
     finally:
