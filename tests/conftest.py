@@ -17,8 +17,8 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Byte-compile pg-mcp once, before xdist's workers start: the suite starts about 150
-    servers, and each would compile every module again where bytecode is not written."""
+    """Byte-compile pg-mcp once, before xdist's workers start: the suite starts about 60
+    pg-mcp processes, and each would compile every module again where bytecode is not written."""
     if not hasattr(config, "workerinput"):  # the controller, or a run without xdist
         byte_compile_pg_mcp()
 

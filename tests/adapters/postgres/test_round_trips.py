@@ -2,14 +2,15 @@
 
 The transaction's COMMIT and the session reset travel together after the reply: a call's rows
 wait on fewer round trips than it makes. A repeated statement is not described again, and its
-wrapping is kept prepared: the columns
-PostgreSQL described the first time are a hint, checked against what it prepares and re-checked
-by PostgreSQL on every run, so a column changed in between is still capped.
+wrapping is kept prepared: the columns PostgreSQL described the first time are a hint, checked
+against what it prepares and re-checked by PostgreSQL on every run, so a column changed in
+between is still capped.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 import asyncpg
 import pytest
@@ -38,16 +39,24 @@ async def database_at(dsn: str) -> AsyncIterator[AsyncpgDatabase]:
         yield AsyncpgDatabase(name="shop", pool=pool, clock=FakeClock(), max_result_bytes=CAP)
 
 
+T = TypeVar("T")
+
+
+async def trips_of(counter: RoundTripCounter, call: Awaitable[T]) -> tuple[T, tuple[int, int]]:
+    """What `call` returned; its round trips before it returned, and in all once its connection
+    is back in the pool."""
+    before = counter.count
+    async with asyncio.timeout(10):
+        done = await call
+        at_reply = counter.count - before
+        await calls_ended()
+    return done, (at_reply, counter.count - before)
+
+
 async def trips_of_fetch(
     database: AsyncpgDatabase, counter: RoundTripCounter, sql: str
 ) -> tuple[int, int]:
-    """Round trips before the rows came back, and in all once the connection is back."""
-    before = counter.count
-    async with asyncio.timeout(10):
-        await database.fetch(sql, max_rows=100, timeout=5)
-        at_reply = counter.count - before
-        await calls_ended()
-    return at_reply, counter.count - before
+    return (await trips_of(counter, database.fetch(sql, max_rows=100, timeout=5)))[1]
 
 
 @pytest.mark.anyio
@@ -77,15 +86,14 @@ async def test_values_bind_to_the_kept_wrapping_in_the_same_round_trips(
     results = []
     async with database_at(dsn) as database:
         for n in (1, 2, 3):
-            before = counter.count
             bound = (Parameter(name="n", value=n),)
-            results.append(await database.fetch(sql, max_rows=100, timeout=5, parameters=bound))
-            at_reply = counter.count - before
-            await calls_ended()
-            trips = counter.count - before
+            result, trips = await trips_of(
+                counter, database.fetch(sql, max_rows=100, timeout=5, parameters=bound)
+            )
+            results.append(result)
 
     assert [[row[0] for row in r.rows] for r in results] == [[1], [1, 2], [1, 2, 3]]
-    assert (at_reply, trips) == (2, 3)
+    assert trips == (2, 3)
 
 
 @pytest.mark.anyio
@@ -98,13 +106,11 @@ async def test_a_repeated_explain_waits_on_two_round_trips_of_three(
         await database.explain("SELECT 1", timeout=5)  # the pool's one-off probe of its role
         await calls_ended()
         for _ in range(4):
-            before = counter.count
-            plan = await database.explain(SQL, timeout=5)
-            at_reply = counter.count - before
-            await calls_ended()
-            trips.append((at_reply, counter.count - before))
+            plan, spent = await trips_of(counter, database.explain(SQL, timeout=5))
+            trips.append(spent)
 
-    # BEGIN; Bind + Execute of the kept EXPLAIN (once seen: Parse + Describe first); COMMIT.
+    # BEGIN; Bind + Execute of the kept EXPLAIN (once seen: Parse + Describe first); after the
+    # reply, COMMIT + reset.
     assert trips == [(3, 4), (3, 4), (2, 3), (2, 3)]
     assert plan.total_cost > 0
 
