@@ -98,8 +98,8 @@ async def serve_stdio(settings: Settings) -> None:
 
 
 def _leave(error: BaseException) -> NoReturn:
-    """Exit now: the transport reads stdin in a thread that no cancellation reaches while the
-    client holds stdin open, and waiting for it would keep a failed server alive."""
+    """Exit now: on a terminal or a file the SDK's transport reads stdin in a thread that no
+    cancellation reaches while stdin stays open, and waiting would keep a failed server alive."""
     if isinstance(error, ConfigurationError):
         sys.stderr.write(error.line() + "\n")
         status = EXIT_CONFIG

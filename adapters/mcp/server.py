@@ -1,20 +1,25 @@
 """The MCP server: three read-only tools over the use cases, errors in one shape."""
 
 import inspect
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mcp.server.auth.provider import TokenVerifier
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.stdio import stdio_server
 from mcp.types import ToolAnnotations
 from pydantic import ValidationError
 
 from adapters.mcp.observation import MetricsText, Unobserved
 from adapters.mcp.presenters import present_error
+from adapters.mcp.stdio_pipes import pipe_stdio
 from adapters.mcp.tools import Admit, Backend, Ready, Tools, UseCases, admit_all, ready_now
 from domain.errors import InvalidRequest
 from domain.ports import CallObserver
+
+if TYPE_CHECKING:
+    from anyio import AsyncFile
 
 __all__ = [
     "INSTRUCTIONS",
@@ -60,6 +65,20 @@ class PgMcpServer(MCPServer):
             # The name is the caller's text: bounded, and quoted so it cannot pass for ours.
             unknown = f"Unknown tool {name[:64]!r}; the tools are {', '.join(known)}"
             return present_error(InvalidRequest(unknown))
+
+    async def run_stdio_async(self) -> None:
+        """Serve over stdin/stdout: on the loop's own pipes where both are pipes or sockets
+        (stdio_pipes), else through the SDK's threaded transport."""
+        async with pipe_stdio() as pipes:
+            if pipes is None:
+                await super().run_stdio_async()
+                return
+            lines, output = pipes
+            # The SDK only iterates the one and writes to and flushes the other.
+            stdin, stdout = cast("AsyncFile[str]", lines), cast("AsyncFile[str]", output)
+            async with stdio_server(stdin, stdout) as (read_stream, write_stream):
+                server = self._lowlevel_server
+                await server.run(read_stream, write_stream, server.create_initialization_options())
 
 
 def build_server(

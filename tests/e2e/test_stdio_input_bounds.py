@@ -5,12 +5,16 @@ from typing import Any
 
 import pytest
 from mcp import Client
+from mcp.shared.exceptions import MCPError
 
+from adapters.mcp.stdio_pipes import MAX_LINE_BYTES
 from tests.e2e.stdio import server_env, stdio_client
 
 MEGABYTE_EXPRESSION = "SELECT " + "1+" * 500_000 + "1"
 CHAINED_OPERATORS = "SELECT " + "+".join(["1"] * 5_001)
 NESTED_PARENTHESES = "SELECT " + "(" * 10_000 + "1" + ")" * 10_000
+PAST_THE_LINE_LIMIT = "SELECT " + "1+" * (MAX_LINE_BYTES // 2) + "1"
+INVALID_REQUEST = -32600
 
 
 @pytest.fixture(scope="module")
@@ -58,4 +62,16 @@ async def test_deep_sql_is_err_005_naming_the_limit_and_the_server_answers_the_n
 
         assert error["code"] == "ERR_005"
         assert error["rule"] == rule
+    await _still_answers(client)
+
+
+@pytest.mark.anyio
+async def test_a_message_past_the_line_limit_is_a_json_rpc_error_and_the_next_call_is_answered(
+    client: Client,
+) -> None:
+    with pytest.raises(MCPError) as refused:
+        await client.call_tool("query", {"query": PAST_THE_LINE_LIMIT})
+
+    assert refused.value.code == INVALID_REQUEST
+    assert f"more than {MAX_LINE_BYTES:,} bytes" in refused.value.message
     await _still_answers(client)
