@@ -11,6 +11,7 @@ from pydantic import SecretStr
 from adapters.observability.json_logging import configure_json_logging
 from bootstrap.ask_parameters import parameter
 from bootstrap.client_config import claude_desktop_config, demo_env, settings_in_use
+from bootstrap.event_loop import run_server
 from bootstrap.loader import EXIT_CONFIG, ConfigurationError, load_settings
 from bootstrap.log_secrets import log_secrets
 from bootstrap.settings import DatabaseEntry, Settings
@@ -52,13 +53,13 @@ def _run(args: argparse.Namespace) -> None:
     if getattr(args, "http", None) is not None:
         from bootstrap.serve_http import serve_http  # stdio, the common case, skips uvicorn
 
-        asyncio.run(serve_http(settings, args.http))
+        run_server(serve_http(settings, args.http))
         return
     # Imported once the settings are known good: a bad one, `config` and `--version` answer
     # without loading the MCP SDK.
     from bootstrap.serve_stdio import serve_stdio
 
-    asyncio.run(serve_stdio(settings))
+    run_server(serve_stdio(settings))
 
 
 def _parser() -> argparse.ArgumentParser:
