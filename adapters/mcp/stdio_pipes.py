@@ -16,7 +16,7 @@ import re
 import stat
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, suppress
 from typing import Any
 
 if sys.platform != "win32":
@@ -30,7 +30,7 @@ MAX_LINE_BYTES = 4 * 1024 * 1024
 
 # Where a refused line's id can be told for sure: first after "jsonrpc" (the Python SDK's
 # order), or last before the closing brace (the TypeScript SDK's). Nested ids never match.
-_ID = r'(-?\d{1,18}|"(?:[^"\\]|\\.){0,256}")'
+_ID = r'(-?\d{1,18}(?![\d.eE])|"(?:[^"\\]|\\.){0,256}")'
 _ID_FIRST = re.compile(rb'\A\s*\{\s*"jsonrpc"\s*:\s*"2\.0"\s*,\s*"id"\s*:\s*' + _ID.encode())
 _ID_LAST = re.compile(rb'"id"\s*:\s*' + _ID.encode() + rb"\s*\}\s*\Z")
 _KEPT = 512  # bytes kept of a refused line's start and end, to find its id
@@ -179,8 +179,11 @@ def _claimed(fd: int) -> Iterator[int]:
     finally:
         os.close(elsewhere)
     try:
-        # The transport owns (and closes) private; the wire is put back before it does.
+        # The transport owns (and closes) a duplicate of its own; private puts the wire back.
         yield fcntl.fcntl(private, fcntl.F_DUPFD_CLOEXEC, 3)
     finally:
+        if fd == 1:
+            with suppress(OSError, ValueError):
+                sys.stdout.flush()  # a stray print still buffered goes to stderr too
         os.dup2(private, fd)
         os.close(private)

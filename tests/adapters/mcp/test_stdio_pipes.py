@@ -3,6 +3,7 @@ off the wire. Each case runs in a child process whose stdin and stdout really ar
 socket, as an MCP client spawns a server."""
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -17,8 +18,8 @@ from adapters.mcp.stdio_pipes import MAX_LINE_BYTES
 
 ROOT = Path(__file__).resolve().parents[3]
 
-# Echoes each line's length in bytes (its newline excluded), after writing to fd 1 twice the
-# ways a stray library call would; says "restored" once stdout is the wire again.
+# Echoes each line's length in bytes (its newline excluded), after writing to fd 1 the ways a
+# stray library call would; says "restored" once stdout is the wire again.
 ECHO = """
 import asyncio, os, sys
 from adapters.mcp.stdio_pipes import pipe_stdio
@@ -31,6 +32,7 @@ async def main():
         lines, output = pipes
         os.write(1, b"stray write\\n")
         print("stray print", flush=True)
+        print("stray buffered")  # still in sys.stdout's buffer when the wire is put back
         async for line in lines:
             await output.write(f"{len(line.rstrip(chr(10)).encode())}\\n")
             await output.flush()
@@ -41,8 +43,10 @@ asyncio.run(main())
 
 
 def _echo(stdin: Any, stdout: Any, stderr: Any) -> subprocess.Popen[bytes]:
+    # Block-buffered, as sys.stdout is on a pipe unless PYTHONUNBUFFERED says otherwise.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     return subprocess.Popen(
-        [sys.executable, "-c", ECHO], stdin=stdin, stdout=stdout, stderr=stderr, cwd=ROOT
+        [sys.executable, "-c", ECHO], stdin=stdin, stdout=stdout, stderr=stderr, cwd=ROOT, env=env
     )
 
 
@@ -110,8 +114,8 @@ def test_lines_are_read_and_replies_written_and_stray_output_goes_to_stderr(kind
     lines, err = _exchange(kind, b'{"a":1}\n\n{"b":"\xc3\xa9"}\r\nlast, without newline')
 
     assert lines == ["7", "0", "11", "21", "restored"]  # \r stays: JSON reads it as blank
-    assert "stray write" in err
-    assert "stray print" in err
+    for stray in ("stray write", "stray print", "stray buffered"):
+        assert stray in err
 
 
 def test_a_line_at_the_limit_is_read_and_one_past_it_refused_with_its_id(kind: str) -> None:
@@ -140,8 +144,10 @@ def test_a_line_at_the_limit_is_read_and_one_past_it_refused_with_its_id(kind: s
         {"jsonrpc": "2.0", "method": "tools/call", "params": {"id": 7, "q": "x" * MAX_LINE_BYTES}},
         {"jsonrpc": "2.0", "method": "tools/call", "params": {"q": "x" * MAX_LINE_BYTES, "id": 7}},
         ["not", "an", "object", "x" * MAX_LINE_BYTES],
+        # a number no SDK sends as an id: never read as the whole number before its point
+        {"jsonrpc": "2.0", "id": 1.5, "method": "ping", "params": {"q": "x" * MAX_LINE_BYTES}},
     ],
-    ids=["nested-id-first", "nested-id-last", "array"],
+    ids=["nested-id-first", "nested-id-last", "array", "fractional-id"],
 )
 def test_a_refused_line_whose_id_is_not_certain_is_answered_with_a_null_id(body: Any) -> None:
     lines, _err = _exchange("pipes", json.dumps(body).encode() + b"\n")
