@@ -393,7 +393,11 @@ async def _rollback(conn: Connection) -> None:
     """End the transaction after a failure; a broken connection is left to the pool to drop."""
     if conn.is_closed():
         return
-    with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+    # A broken protocol state raises InternalClientError: the pool's reset then fails too and
+    # the pool drops the connection; the call reports what went wrong first.
+    with contextlib.suppress(
+        asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError
+    ):
         await end_transaction(conn, "ROLLBACK")
 
 

@@ -31,7 +31,11 @@ _ASYNCPG_ERRORS: dict[type[Exception], type[PgMcpError]] = {
     # Everything else the server rejects (syntax 42601, undefined column 42703, data class
     # 22, ...) goes back to the model with PostgreSQL's own words so that it can repair.
     pg.PostgresError: SqlExecutionFailed,
-    pg.InternalClientError: SqlExecutionFailed,  # e.g. a cached plan outdated by DDL
+    pg.OutdatedSchemaCacheError: SqlExecutionFailed,  # a cached plan outdated by DDL
+    # Any other: asyncpg's protocol state is broken, e.g. by a server's FATAL read while the
+    # connection sat in the pool ("another operation is in progress"). The connection is lost
+    # to the call, not the statement wrong: a retry on a fresh one may well succeed.
+    pg.InternalClientError: DatabaseUnavailable,
     pg.InterfaceError: DatabaseUnavailable,  # closed pool or connection
     OSError: DatabaseUnavailable,  # refused, unreachable, reset
     TimeoutError: DatabaseUnavailable,  # no connection within the acquire timeout
@@ -58,6 +62,7 @@ _UNAVAILABLE_REASONS: dict[type[Exception], str] = {
     ConnectionRefusedError: "connection refused",
     TimeoutError: "timed out waiting for a connection",
     pg.InterfaceError: "connection closed",
+    pg.InternalClientError: "connection broken",
     OSError: "network error",
 }
 

@@ -170,7 +170,7 @@ async def _commit_and_release(
     try:
         async with asyncio.timeout(_END_TIMEOUT):
             await end_transaction(conn, "COMMIT")
-    except (pg.PostgresError, pg.InterfaceError, OSError, TimeoutError):
+    except (pg.PostgresError, pg.InterfaceError, pg.InternalClientError, OSError, TimeoutError):
         # Closed: release then hands it back without a reset, and the pool opens a fresh one.
         logger.warning("a call's read-only transaction did not end cleanly; closing its connection")
         conn.terminate()
@@ -192,7 +192,7 @@ async def reset_connection(conn: asyncpg.Connection[Any]) -> None:
         return
     try:
         await _reset(conn, "")
-    except (pg.PostgresError, pg.InterfaceError, OSError):
+    except (pg.PostgresError, pg.InterfaceError, pg.InternalClientError, OSError):
         # A session that cannot be cleaned must not serve another call; the pool reconnects.
         logger.warning("a pooled connection could not be reset; closing it")
         conn.terminate()

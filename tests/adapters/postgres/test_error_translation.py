@@ -94,6 +94,9 @@ def test_every_asyncpg_exception_becomes_a_pg_mcp_error(exc_type: type[Exception
         (pg.DataError, SqlExecutionFailed),
         (pg.DivisionByZeroError, SqlExecutionFailed),
         (pg.InterfaceError, DatabaseUnavailable),
+        (pg.InternalClientError, DatabaseUnavailable),
+        (pg.ProtocolError, DatabaseUnavailable),
+        (pg.OutdatedSchemaCacheError, SqlExecutionFailed),
         (ConnectionRefusedError, DatabaseUnavailable),
         (ConnectionResetError, DatabaseUnavailable),
         (TimeoutError, DatabaseUnavailable),
@@ -145,6 +148,18 @@ def test_connection_errors_never_echo_the_dsn_or_password(exc: Exception) -> Non
 
     assert error.code is ErrorCode.DATABASE_CONNECTION
     assert "hunter2" not in str(error)
+
+
+def test_a_connection_whose_protocol_broke_is_unavailable_and_retried_not_repaired() -> None:
+    # What asyncpg raises for a pooled connection that read the server's FATAL at shutdown.
+    exc = pg.InternalClientError("cannot switch to state 15; another operation (2) is in progress")
+
+    error = translate(exc, "shop")
+
+    assert error.code is ErrorCode.DATABASE_CONNECTION
+    assert str(error) == "Database 'shop' is not reachable: connection broken"
+    assert isinstance(error, DatabaseUnavailable)
+    assert not error.lasting
 
 
 def test_translation_chains_the_original_and_leaves_cancellation_alone() -> None:
