@@ -4,12 +4,16 @@ Both servers are spoken to over stdio by the same lean client (bench.lean_client
 PostgreSQL. pg-mcp answers a question through an OpenAI-compatible fake model over HTTP (keep-
 alive, as real servers are), and SQL given directly. Prints median and p99 per call, round trips
 to PostgreSQL per call (counted on the wire, tests.wire_counter), cold start, and the ratio of
-each to the bare server's. Usage: python -m bench.overhead [calls]
+each to the bare server's; then the fake model's round trip alone (bench.model_post), the part
+of a question the bare server never pays. Usage: python -m bench.overhead [calls]
 """
 
 import asyncio
+import json
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
@@ -109,6 +113,7 @@ def main() -> None:
         bare_s, asked_s, given_s = asyncio.run(
             timed([bare, ours, ours], _env(dsn, llm), [BARE, ASKED, GIVEN], n)
         )
+        model = model_round_trip(llm)
         with counting_proxy(dsn) as (proxied, counter):
             proxied_bare = ["-m", "bench.bare_server", proxied]
             trips = {
@@ -121,6 +126,28 @@ def main() -> None:
             }
         cold_bare, cold_ours = bare_and_ours(dsn)
     _print(n, bare_s, asked_s, given_s, trips, cold_bare, cold_ours)
+    question = statistics.median(asked_s)
+    print(f"model round trip alone (the request pg-mcp sent, posted again): {model * 1000:.2f} ms")
+    print(
+        f"  a question less it: {(question - model) * 1000:.2f} ms,"
+        f" {(question - model) / statistics.median(bare_s):.2f}x the bare server's call"
+    )
+
+
+def model_round_trip(llm: FakeLLMServer) -> float:
+    """Median seconds of the fake model's round trip alone, from a process of its own: the time
+    a question spends in the model, which the bare server never pays."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as body:
+        body.write(json.dumps(llm.requests[-1]).encode())
+        body.flush()
+        url = f"{llm.base_url.rstrip('/')}/chat/completions"
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.model_post", url, body.name],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return float(done.stdout)
 
 
 def _print(
