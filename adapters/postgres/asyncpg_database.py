@@ -29,7 +29,7 @@ from adapters.postgres.errors import translate_asyncpg_errors
 from adapters.postgres.introspection import load_snapshot
 from adapters.postgres.parameter_values import bind_values, guarded
 from adapters.postgres.plans import plan_of, read_plan
-from adapters.postgres.pool import call_connection, end_transaction
+from adapters.postgres.pool import CONNECTION_FAILURES, call_connection, end_transaction
 from adapters.postgres.rendering import Converter, column_converter, column_info, render_rows
 from adapters.postgres.result_budget import ResultBudget
 from adapters.postgres.result_shapes import ResultShapes, Shape
@@ -393,11 +393,9 @@ async def _rollback(conn: Connection) -> None:
     """End the transaction after a failure; a broken connection is left to the pool to drop."""
     if conn.is_closed():
         return
-    # A broken protocol state raises InternalClientError: the pool's reset then fails too and
-    # the pool drops the connection; the call reports what went wrong first.
-    with contextlib.suppress(
-        asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError
-    ):
+    # The pool's reset then fails too and drops the connection; the call reports what went
+    # wrong first.
+    with contextlib.suppress(*CONNECTION_FAILURES):
         await end_transaction(conn, "ROLLBACK")
 
 

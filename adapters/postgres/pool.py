@@ -65,6 +65,12 @@ _END_TIMEOUT = 5.0
 # Transactions ending after their call has answered: held here so that none is collected early.
 _ending: set[asyncio.Task[None]] = set()
 
+# What a statement on a pooled connection raises when the server refuses it or the connection
+# is lost or broken (asyncpg's protocol left mid-way: InternalClientError). Ending the call's
+# transaction or resetting its session meets these; the connection is then dropped, not reused.
+CONNECTION_FAILURES = (pg.PostgresError, pg.InterfaceError, pg.InternalClientError, OSError)
+_END_FAILURES = (*CONNECTION_FAILURES, TimeoutError)  # TimeoutError: _END_TIMEOUT ran out
+
 # Caught only to keep the server starting; the first call reports ERR_001 (errors.py).
 _START_ERRORS = (OSError, TimeoutError, pg.PostgresError, pg.InterfaceError)
 
@@ -170,7 +176,7 @@ async def _commit_and_release(
     try:
         async with asyncio.timeout(_END_TIMEOUT):
             await end_transaction(conn, "COMMIT")
-    except (pg.PostgresError, pg.InterfaceError, pg.InternalClientError, OSError, TimeoutError):
+    except _END_FAILURES:
         # Closed: release then hands it back without a reset, and the pool opens a fresh one.
         logger.warning("a call's read-only transaction did not end cleanly; closing its connection")
         conn.terminate()
@@ -192,7 +198,7 @@ async def reset_connection(conn: asyncpg.Connection[Any]) -> None:
         return
     try:
         await _reset(conn, "")
-    except (pg.PostgresError, pg.InterfaceError, pg.InternalClientError, OSError):
+    except CONNECTION_FAILURES:
         # A session that cannot be cleaned must not serve another call; the pool reconnects.
         logger.warning("a pooled connection could not be reset; closing it")
         conn.terminate()
